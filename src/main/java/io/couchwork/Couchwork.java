@@ -1,0 +1,38 @@
+package io.couchwork;
+
+import io.couchwork.cli.CliErrorHandler;
+import io.couchwork.cli.DemoCommand;
+import io.couchwork.cli.DevServerCommand;
+import io.couchwork.cli.RunCommand;
+import io.couchwork.cli.VersionProvider;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The couchwork command: entry point of the launcher bin/couchwork. */
+@Command(name = "couchwork",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Token pools and document workflows on Apache CouchDB, as Apache Camel routes.",
+        subcommands = {RunCommand.class, DemoCommand.class, DevServerCommand.class, CommandLine.HelpCommand.class})
+public final class Couchwork implements Runnable {
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+    void setVerbose(boolean verbose) {
+        CliErrorHandler.setVerbose(verbose);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        return new CommandLine(new Couchwork()).setExecutionExceptionHandler(new CliErrorHandler());
+    }
+}

@@ -1,0 +1,36 @@
+package io.couchwork.app;
+
+import com.ibm.cloud.cloudant.v1.Cloudant;
+import io.couchwork.config.SettingsReader;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.CouchDbClients;
+import io.couchwork.couchdb.CouchDbSettings;
+import io.couchwork.couchdb.ServerDescription;
+import io.couchwork.couchdb.StartupCheck;
+import io.couchwork.report.DatabaseReporter;
+import java.time.Clock;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires Couchwork's beans into Camel's registry once CouchDB has been checked and is ready. */
+public class CouchworkConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CouchworkConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) {
+        SettingsReader settings = SettingsReader.of(context.getPropertiesComponent());
+        CouchDbSettings couchDb = CouchDbSettings.read(settings);
+        Clock clock = Clock.systemUTC();
+        Cloudant client = CouchDbClients.create(couchDb);
+        ServerDescription server = new StartupCheck(client, couchDb, clock).awaitReady();
+        LOG.info(server.summary(couchDb.displayUrl()));
+
+        CouchDatabase database = new CouchDatabase(client, couchDb);
+        context.getRegistry().bind("clock", clock);
+        context.getRegistry().bind("couchDatabase", database);
+        context.getRegistry().bind("databaseReporter", new DatabaseReporter(database));
+    }
+}

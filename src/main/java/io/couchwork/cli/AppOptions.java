@@ -1,0 +1,52 @@
+package io.couchwork.cli;
+
+import io.couchwork.CouchworkException;
+import io.couchwork.ExitCode;
+import io.couchwork.app.CouchworkHome;
+import io.couchwork.app.CouchworkMain;
+import io.couchwork.couchdb.SecretMasking;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.main.Main;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that start the app: where its configuration is and what to override. */
+public final class AppOptions {
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Configuration file (default: config/application.properties in the Couchwork folder).")
+    Path config;
+
+    @Option(names = "-D", paramLabel = "KEY=VALUE",
+            description = "Set a configuration property, above the file and the environment (repeatable).")
+    Map<String, String> properties = new LinkedHashMap<>();
+
+    /** Runs the Camel Main app until it is stopped, with these extra overrides; returns its exit code. */
+    int runApp(Map<String, String> extraOverrides) throws Exception {
+        CouchworkHome home = CouchworkHome.current();
+        Map<String, String> overrides = new LinkedHashMap<>(extraOverrides);
+        overrides.putAll(properties);
+        Main main = CouchworkMain.create(home, config != null ? config : home.configFile(), overrides);
+        try {
+            main.run();
+        } catch (Exception e) {
+            if (CouchworkException.findIn(e) != null) {
+                throw e;
+            }
+            // Camel fails to start on route and configuration problems; its deepest message names the file and line
+            throw new CouchworkException("Cannot start: " + deepestMessage(e), ExitCode.CONFIGURATION, e);
+        }
+        return main.getExitCode();
+    }
+
+    private static String deepestMessage(Throwable error) {
+        String message = error.toString();
+        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return SecretMasking.maskUrl(message).replaceAll("\\s*\\n\\s*", " ");
+    }
+}

@@ -1,0 +1,67 @@
+package io.couchwork.config;
+
+import io.couchwork.CouchworkException;
+import io.couchwork.ExitCode;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.util.TimeUtils;
+
+/** Reads typed couchwork.* settings from Camel's properties (file, environment, overrides), naming the key in every error. */
+public final class SettingsReader {
+
+    private final Function<String, Optional<String>> lookup;
+
+    public SettingsReader(Function<String, Optional<String>> lookup) {
+        this.lookup = lookup;
+    }
+
+    public static SettingsReader of(PropertiesComponent properties) {
+        return new SettingsReader(properties::resolveProperty);
+    }
+
+    public String string(String key, String defaultValue) {
+        return lookup.apply(key).map(String::trim).orElse(defaultValue);
+    }
+
+    public Duration duration(String key, String defaultValue) {
+        String value = string(key, defaultValue);
+        try {
+            Duration duration = TimeUtils.toDuration(value);
+            if (duration.isNegative()) {
+                throw new IllegalArgumentException("negative");
+            }
+            return duration;
+        } catch (RuntimeException e) {
+            throw invalid(key, value, "a duration such as 30s, 5m, 1h30m or PT5M");
+        }
+    }
+
+    public int integer(String key, int defaultValue, int min) {
+        String value = string(key, Integer.toString(defaultValue));
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed < min) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw invalid(key, value, "a whole number of at least " + min);
+        }
+    }
+
+    public boolean bool(String key, boolean defaultValue) {
+        String value = string(key, Boolean.toString(defaultValue));
+        return switch (value.toLowerCase()) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw invalid(key, value, "true or false");
+        };
+    }
+
+    private static CouchworkException invalid(String key, String value, String expected) {
+        return new CouchworkException(
+                "Invalid setting " + key + " = '" + value + "': expected " + expected, ExitCode.CONFIGURATION);
+    }
+}

@@ -1,0 +1,32 @@
+package io.couchwork.couchdb;
+
+import com.ibm.cloud.cloudant.v1.Cloudant;
+import com.ibm.cloud.sdk.core.security.Authenticator;
+import com.ibm.cloud.sdk.core.security.BasicAuthenticator;
+import com.ibm.cloud.sdk.core.security.NoAuthAuthenticator;
+
+/** Builds the Cloudant SDK client, the one CouchDB client Couchwork uses, from settings. */
+public final class CouchDbClients {
+
+    /** Longest wait between the SDK's own retries of 429 and 5xx answers, honouring Retry-After below it. */
+    private static final int MAX_RETRY_INTERVAL_SECONDS = 30;
+
+    private CouchDbClients() {}
+
+    public static Cloudant create(CouchDbSettings settings) {
+        Authenticator authenticator = settings.hasCredentials()
+                ? new BasicAuthenticator.Builder().username(settings.user()).password(settings.password()).build()
+                : new NoAuthAuthenticator();
+        Cloudant client = new Cloudant("couchwork", authenticator);
+        client.setServiceUrl(settings.displayUrl());
+        if (settings.maxRetries() > 0) {
+            client.enableRetries(settings.maxRetries(), MAX_RETRY_INTERVAL_SECONDS);
+        }
+        // after enableRetries, which rebuilds the HTTP client
+        client.setClient(client.getClient().newBuilder()
+                .connectTimeout(settings.connectTimeout())
+                .readTimeout(settings.readTimeout())
+                .build());
+        return client;
+    }
+}

@@ -1,0 +1,69 @@
+package io.couchwork.couchdb;
+
+import com.ibm.cloud.sdk.core.service.exception.ServiceResponseException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.Optional;
+
+/** Classifies what the Cloudant SDK throws: HTTP answers, network failures, and the rest. */
+public final class Failures {
+
+    private Failures() {}
+
+    /** The HTTP status of a server answer in the cause chain, if the failure was one. */
+    public static Optional<ServiceResponseException> httpAnswer(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof ServiceResponseException answer) {
+                return Optional.of(answer);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The network failure in the cause chain (refused, reset, timed out, unknown host), if any. */
+    public static Optional<IOException> networkFailure(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof IOException io) {
+                return Optional.of(io);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** True for failures worth retrying: the network, 408, 429 and 5xx answers. */
+    public static boolean isTransient(Throwable error) {
+        Optional<ServiceResponseException> answer = httpAnswer(error);
+        if (answer.isPresent()) {
+            int status = answer.get().getStatusCode();
+            return status == 408 || status == 429 || status >= 500;
+        }
+        return networkFailure(error).isPresent();
+    }
+
+    /** A short human description of a failure, without stack trace and without credentials. */
+    public static String describe(Throwable error) {
+        Optional<ServiceResponseException> answer = httpAnswer(error);
+        if (answer.isPresent()) {
+            ServiceResponseException e = answer.get();
+            return "HTTP " + e.getStatusCode() + (e.getMessage() == null ? "" : ": " + SecretMasking.maskUrl(e.getMessage()));
+        }
+        Optional<IOException> io = networkFailure(error);
+        if (io.isPresent()) {
+            IOException e = io.get();
+            if (e instanceof ConnectException) {
+                return "connection refused";
+            }
+            if (e instanceof UnknownHostException) {
+                return "unknown host " + e.getMessage();
+            }
+            if (e instanceof SocketTimeoutException) {
+                return "timed out";
+            }
+            return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + SecretMasking.maskUrl(e.getMessage()));
+        }
+        return error.getClass().getSimpleName()
+                + (error.getMessage() == null ? "" : ": " + SecretMasking.maskUrl(error.getMessage()));
+    }
+}
