@@ -28,7 +28,8 @@ public final class SettingsReader {
     public Duration duration(String key, String defaultValue) {
         String value = string(key, defaultValue);
         try {
-            Duration duration = TimeUtils.toDuration(value);
+            // Camel's TimeUtils reads 30s/5m/1h30m but not ISO-8601
+            Duration duration = value.regionMatches(true, 0, "P", 0, 1) ? Duration.parse(value) : TimeUtils.toDuration(value);
             if (duration.isNegative()) {
                 throw new IllegalArgumentException("negative");
             }

@@ -5,11 +5,11 @@ import java.util.regex.Pattern;
 /** Hides credentials in text that may reach a log or a terminal. */
 public final class SecretMasking {
 
-    private static final Pattern URL_USER_INFO = Pattern.compile("(?i)\\b(https?://)[^/@\\s]+@");
+    private static final Pattern URL_USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/@\\s]+@");
 
     private SecretMasking() {}
 
-    /** Replaces the user-info part of every http(s) URL in the text by {@code ***@}. */
+    /** Replaces the user-info part of every URL in the text by {@code ***@}. */
     public static String maskUrl(String text) {
         return text == null ? null : URL_USER_INFO.matcher(text).replaceAll("$1***@");
     }

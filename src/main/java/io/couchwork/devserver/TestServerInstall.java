@@ -21,7 +21,7 @@ public final class TestServerInstall {
     private final Path directory;
 
     public TestServerInstall(Path directory) {
-        this.directory = directory;
+        this.directory = directory.toAbsolutePath().normalize();
     }
 
     public Path serverScript() {

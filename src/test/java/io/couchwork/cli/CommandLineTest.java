@@ -1,0 +1,113 @@
+package io.couchwork.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.couchwork.Couchwork;
+import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.TestCouch;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The couchwork command in-process: each bad setting ends in one clear line on stderr and a meaningful exit code. */
+@ExtendWith(CouchDbServerExtension.class)
+class CommandLineTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @Test
+    void should_list_the_commands_in_help() {
+        assertThat(execute("--help")).isZero();
+        assertThat(out.toString()).contains("run ", "demo ", "dev-server ");
+    }
+
+    @Test
+    void should_fail_with_one_line_when_the_server_is_unreachable() {
+        int code = execute("run", "-D", "couchwork.couchdb.url=http://127.0.0.1:" + freePort(),
+                "-D", "couchwork.couchdb.wait-for-server=0s");
+        assertThat(code).isEqualTo(69);
+        assertThat(err.toString().lines()).singleElement().asString()
+                .startsWith("couchwork: Cannot reach CouchDB at http://127.0.0.1:").contains("connection refused");
+    }
+
+    @Test
+    void should_fail_with_one_line_on_an_invalid_duration() {
+        assertThat(execute("run", "-D", "couchwork.couchdb.wait-for-server=soon")).isEqualTo(78);
+        assertThat(err.toString().lines()).containsExactly("couchwork: Invalid setting couchwork.couchdb.wait-for-server"
+                + " = 'soon': expected a duration such as 30s, 5m, 1h30m or PT5M");
+    }
+
+    @Test
+    void should_fail_with_one_line_naming_a_missing_config_file(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.properties");
+        assertThat(execute("run", "--config", missing.toString())).isEqualTo(78);
+        assertThat(err.toString().lines()).singleElement().asString()
+                .startsWith("couchwork: Configuration file " + missing + " not found");
+    }
+
+    @Test
+    void should_name_the_file_and_line_of_an_invalid_route(TestCouch couch, @TempDir Path home) throws IOException {
+        Files.createDirectories(home.resolve("config"));
+        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
+        Files.createDirectories(home.resolve("routes"));
+        Files.writeString(home.resolve("routes/broken.camel.yaml"), """
+                - route:
+                    id: brokenRoute
+                    from:
+                      uri: timer
+                      parameters:
+                        timerName: broken
+                      steps:
+                        - notAStep: {}
+                """);
+        String previous = System.setProperty("couchwork.home", home.toString());
+        try {
+            List<String> args = new ArrayList<>(List.of("run"));
+            for (Map.Entry<String, String> e : couch.properties(couch.newDatabaseName()).entrySet()) {
+                args.addAll(List.of("-D", e.getKey() + "=" + e.getValue()));
+            }
+            assertThat(execute(args.toArray(String[]::new))).isEqualTo(78);
+        } finally {
+            restore("couchwork.home", previous);
+        }
+        assertThat(err.toString().lines()).singleElement().asString()
+                .startsWith("couchwork: Cannot start: ")
+                .contains("notAStep")
+                .contains("broken.camel.yaml, line 8");
+    }
+
+    private int execute(String... args) {
+        CommandLine command = Couchwork.commandLine();
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        return command.execute(args);
+    }
+
+    private static void restore(String key, String previous) {
+        if (previous == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, previous);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.couchwork.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.couchwork.testing.AuthServer;
+import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.TestCouch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged distribution's launcher, run from an unrelated working directory as a user would. */
+@ExtendWith(CouchDbServerExtension.class)
+class LauncherIT {
+
+    private static final Path DIST = Path.of(System.getProperty("couchwork.dist", "target/dist-missing"));
+    private static final String PASSWORD = "Launcher-Pw-5093";
+
+    @TempDir
+    Path workingDirectory;
+
+    @Test
+    void should_answer_help_and_version_from_any_directory() throws Exception {
+        Launched help = launch(List.of("--help"), Map.of());
+        assertThat(help.awaitExit()).isZero();
+        assertThat(help.output()).contains("Usage: couchwork", "run ", "demo ", "dev-server ");
+
+        Launched version = launch(List.of("--version"), Map.of());
+        assertThat(version.awaitExit()).isZero();
+        assertThat(version.output()).startsWith("couchwork " + System.getProperty("couchwork.version", ""));
+    }
+
+    @Test
+    void should_run_connect_and_stop_gracefully_on_sigterm_without_logging_the_password(TestCouch couch) throws Exception {
+        try (AuthServer auth = AuthServer.start(couch, PASSWORD)) {
+            String urlWithCredentials = auth.url().replace("://", "://" + auth.user() + ":" + auth.password() + "@");
+            Launched app = launch(List.of("run", "-D", "couchwork.couchdb.url=" + urlWithCredentials,
+                    "-D", "couchwork.couchdb.database=" + auth.database()),
+                    Map.of("COUCHDB_PASSWORD", auth.password()));
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.output().contains("Connected to database '"));
+            assertThat(app.output()).contains("Started reportDatabaseStatus");
+
+            app.process.toHandle().destroy(); // SIGTERM
+            assertThat(app.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(app.output()).contains("Apache Camel (Main) 4.17.0 is shutdown");
+            assertThat(app.output()).doesNotContain(auth.password()).contains("http://***@");
+        }
+    }
+
+    @Test
+    void should_exit_with_one_clear_line_on_a_wrong_password(TestCouch couch) throws Exception {
+        try (AuthServer auth = AuthServer.start(couch, PASSWORD)) {
+            Launched app = launch(List.of("run", "-D", "couchwork.couchdb.url=" + auth.url(),
+                    "-D", "couchwork.couchdb.user=" + auth.user()),
+                    Map.of("COUCHDB_PASSWORD", auth.password() + "-wrong"));
+            assertThat(app.awaitExit()).isEqualTo(77);
+            assertThat(app.output().lines().filter(l -> l.startsWith("couchwork:")))
+                    .containsExactly("couchwork: CouchDB at " + auth.url() + " rejected user '" + auth.user()
+                            + "' (HTTP 401: unauthorized: Name or password is incorrect.); check COUCHDB_USER and"
+                            + " COUCHDB_PASSWORD");
+            assertThat(app.output()).doesNotContain(auth.password()).doesNotContain("\tat ");
+        }
+    }
+
+    private Launched launch(List<String> args, Map<String, String> env) throws IOException {
+        Path launcher = DIST.resolve("bin/couchwork");
+        assertThat(launcher).as("packaged launcher (run mvn verify)").isExecutable();
+        List<String> command = new ArrayList<>(List.of(launcher.toAbsolutePath().toString()));
+        command.addAll(args);
+        Path log = workingDirectory.resolve("output-" + System.nanoTime() + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().remove("COUCHDB_URL");
+        builder.environment().remove("COUCHDB_USER");
+        builder.environment().remove("COUCHDB_PASSWORD");
+        builder.environment().putAll(env);
+        return new Launched(builder.start(), log);
+    }
+
+    private record Launched(Process process, Path log) {
+        String output() throws IOException {
+            return Files.readString(log);
+        }
+
+        int awaitExit() throws InterruptedException {
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("launcher exits").isTrue();
+            return process.exitValue();
+        }
+    }
+}

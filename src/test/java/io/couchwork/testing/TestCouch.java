@@ -1,0 +1,93 @@
+package io.couchwork.testing;
+
+import com.ibm.cloud.cloudant.v1.Cloudant;
+import com.ibm.cloud.cloudant.v1.model.DeleteDatabaseOptions;
+import com.ibm.cloud.cloudant.v1.model.PutDatabaseOptions;
+import io.couchwork.config.SettingsReader;
+import io.couchwork.couchdb.CouchDbClients;
+import io.couchwork.couchdb.CouchDbSettings;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The CouchDB-API server of the test run, with a fresh database per test, deleted after it. */
+public final class TestCouch {
+
+    private final String url;
+    private final String user;
+    private final String password;
+    private final boolean bundled;
+    private final List<String> databases = new ArrayList<>();
+
+    TestCouch(String url, String user, String password, boolean bundled) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+        this.bundled = bundled;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** True when the tests run on the bundled PouchDB Server, false against COUCHDB_URL. */
+    public boolean isBundled() {
+        return bundled;
+    }
+
+    /** A unique database name, not yet created, deleted after the test if it was. */
+    public String newDatabaseName() {
+        String name = "cw_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        databases.add(name);
+        return name;
+    }
+
+    /** A new, empty database for this test. */
+    public String createDatabase() {
+        String name = newDatabaseName();
+        client().putDatabase(new PutDatabaseOptions.Builder(name).build()).execute();
+        return name;
+    }
+
+    /** The Couchwork properties that point the app at this server and the given database. */
+    public Map<String, String> properties(String database) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("couchwork.couchdb.url", url);
+        properties.put("couchwork.couchdb.user", user);
+        properties.put("couchwork.couchdb.password", password);
+        properties.put("couchwork.couchdb.database", database);
+        return properties;
+    }
+
+    public CouchDbSettings settings(String database) {
+        Map<String, String> properties = properties(database);
+        return CouchDbSettings.read(new SettingsReader(key -> Optional.ofNullable(properties.get(key))));
+    }
+
+    public Cloudant client() {
+        return CouchDbClients.create(settings("couchwork"));
+    }
+
+    void deleteDatabases() {
+        Cloudant client = client();
+        for (String name : databases) {
+            try {
+                client.deleteDatabase(new DeleteDatabaseOptions.Builder(name).build()).execute();
+            } catch (RuntimeException notCreated) {
+                // the test never created it
+            }
+        }
+        databases.clear();
+    }
+}
