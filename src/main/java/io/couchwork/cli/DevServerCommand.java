@@ -26,7 +26,6 @@ public final class DevServerCommand implements Callable<Integer> {
             options = options.onDisk(data);
         }
         BundledCouchServer server = BundledCouchServer.start(CouchworkHome.current().testServerDirectory(), options);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "dev-server-stop"));
         System.out.println("Bundled CouchDB-API server listening on " + server.url() + " (PID " + server.pid() + ", "
                 + (data == null ? "in memory" : "data in " + data) + "); Ctrl-C stops it.");
         System.out.println("Point Couchwork at it with: COUCHDB_URL=" + server.url() + " bin/couchwork run");

@@ -32,10 +32,14 @@ public final class BundledCouchServer implements AutoCloseable {
     private final int port;
     private final Path workDirectory;
 
+    private final Thread stopOnExit = new Thread(this::stopProcess, "bundled-couch-server-stop");
+
     private BundledCouchServer(Process process, int port, Path workDirectory) {
         this.process = process;
         this.port = port;
         this.workDirectory = workDirectory;
+        // the server must not outlive this JVM, however it ends (Ctrl-C, SIGTERM, System.exit)
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
     /** Options: a fixed port (0 = any free one), on-disk data (null = in memory), and an admin (null = admin party). */
@@ -110,6 +114,15 @@ public final class BundledCouchServer implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or will run
+        }
+        stopProcess();
+    }
+
+    private void stopProcess() {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         try {
