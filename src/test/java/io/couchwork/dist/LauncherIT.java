@@ -3,10 +3,13 @@ package io.couchwork.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.ibm.cloud.cloudant.v1.Cloudant;
+import com.ibm.cloud.sdk.core.security.NoAuthAuthenticator;
 import io.couchwork.testing.AuthServer;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.TestCouch;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,6 +72,27 @@ class LauncherIT {
                             + " COUCHDB_PASSWORD");
             assertThat(app.output()).doesNotContain(auth.password()).doesNotContain("\tat ");
         }
+    }
+
+    @Test
+    void should_run_the_bundled_dev_server_until_sigterm_and_stop_it_with_itself() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Launched devServer = launch(List.of("dev-server", "--port", Integer.toString(port)), Map.of());
+        await().atMost(Duration.ofSeconds(120)).until(() -> devServer.output().contains("listening on"));
+        String url = "http://127.0.0.1:" + port;
+        assertThat(devServer.output()).contains("Bundled CouchDB-API server listening on " + url);
+        Cloudant client = new Cloudant("test", new NoAuthAuthenticator());
+        client.setServiceUrl(url);
+        assertThat(client.getServerInformation().execute().getResult().getVersion()).isNotBlank();
+
+        List<ProcessHandle> children = devServer.process.descendants().toList();
+        assertThat(children).isNotEmpty();
+        devServer.process.toHandle().destroy(); // SIGTERM
+        assertThat(devServer.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
     }
 
     private Launched launch(List<String> args, Map<String, String> env) throws IOException {
