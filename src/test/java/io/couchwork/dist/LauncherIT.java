@@ -60,6 +60,29 @@ class LauncherIT {
     }
 
     @Test
+    void should_read_settings_from_the_environment(TestCouch couch) throws Exception {
+        String database = couch.newDatabaseName();
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "COUCHDB_URL", couch.url(),
+                "COUCHWORK_COUCHDB_DATABASE", database,
+                "COUCHWORK_REPORT_INTERVAL", "1h"));
+        if (!couch.user().isEmpty()) {
+            env.put("COUCHDB_USER", couch.user());
+            env.put("COUCHDB_PASSWORD", couch.password());
+        }
+        Launched app = launch(List.of("run"), env);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.output().contains("Connected to database '"));
+            assertThat(app.output()).contains("database '" + database + "' holds 0 documents")
+                    .contains("[OS Environment Variable]      couchwork.report.interval = 1h");
+            assertThat(couch.client().getAllDbs().execute().getResult()).contains(database);
+        } finally {
+            app.process.toHandle().destroy();
+            app.process.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void should_exit_with_one_clear_line_on_a_wrong_password(TestCouch couch) throws Exception {
         try (AuthServer auth = AuthServer.start(couch, PASSWORD)) {
             Launched app = launch(List.of("run", "-D", "couchwork.couchdb.url=" + auth.url(),
