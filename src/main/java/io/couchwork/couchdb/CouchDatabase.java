@@ -1,10 +1,27 @@
 package io.couchwork.couchdb;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.ibm.cloud.cloudant.v1.Cloudant;
 import com.ibm.cloud.cloudant.v1.model.DatabaseInformation;
+import com.ibm.cloud.cloudant.v1.model.DocumentResult;
 import com.ibm.cloud.cloudant.v1.model.GetDatabaseInformationOptions;
+import com.ibm.cloud.cloudant.v1.model.GetDocumentOptions;
+import com.ibm.cloud.cloudant.v1.model.PostAllDocsOptions;
+import com.ibm.cloud.cloudant.v1.model.PostBulkDocsOptions;
+import com.ibm.cloud.cloudant.v1.model.PostViewOptions;
+import com.ibm.cloud.cloudant.v1.model.PutDocumentOptions;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
 
-/** One CouchDB database reached through the Cloudant SDK: the seam between Couchwork and the server. */
+/**
+ * One CouchDB database reached through the Cloudant SDK: the seam between Couchwork and the server. Documents travel as
+ * Jackson trees (the SDK's own models go through Gson, which turns integers into doubles).
+ */
 public class CouchDatabase {
 
     private final Cloudant client;
@@ -31,6 +48,90 @@ public class CouchDatabase {
         return client.getDatabaseInformation(new GetDatabaseInformationOptions.Builder(name()).build())
                 .execute()
                 .getResult();
+    }
+
+    /** The current revision of a document, or empty when it does not exist (or was deleted). */
+    public Optional<ObjectNode> get(String id) {
+        try {
+            return Optional.of(Json.read(client.getDocumentAsStream(
+                    new GetDocumentOptions.Builder(name(), id).build()).execute().getResult(), ObjectNode.class));
+        } catch (com.ibm.cloud.sdk.core.service.exception.NotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The current revisions of several documents in one request; missing ones are left out. */
+    public List<ObjectNode> getAll(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        JsonNode result = Json.read(client.postAllDocsAsStream(new PostAllDocsOptions.Builder(name())
+                .keys(new ArrayList<>(ids)).includeDocs(true).build()).execute().getResult(), JsonNode.class);
+        List<ObjectNode> docs = new ArrayList<>();
+        for (JsonNode row : result.path("rows")) {
+            if (row.path("doc").isObject()) {
+                docs.add((ObjectNode) row.get("doc"));
+            }
+        }
+        return docs;
+    }
+
+    /** Creates or updates one document (update when it carries _rev); a conflict is a result, not an exception. */
+    public WriteResult put(ObjectNode doc) {
+        String id = doc.path("_id").asText();
+        try {
+            DocumentResult result = client.putDocument(new PutDocumentOptions.Builder(name(), id)
+                    .body(new ByteArrayInputStream(Json.bytes(doc))).contentType("application/json").build())
+                    .execute().getResult();
+            return new WriteResult(result.getId(), result.getRev(), result.getError(), result.getReason());
+        } catch (com.ibm.cloud.sdk.core.service.exception.ConflictException e) {
+            return new WriteResult(id, null, "conflict", e.getMessage());
+        }
+    }
+
+    /** Writes many documents in one _bulk_docs request; each gets its own result, in order. */
+    public List<WriteResult> bulkWrite(List<ObjectNode> docs) {
+        if (docs.isEmpty()) {
+            return List.of();
+        }
+        ObjectNode body = Json.object();
+        ArrayNode array = body.putArray("docs");
+        docs.forEach(array::add);
+        List<DocumentResult> results = client.postBulkDocs(new PostBulkDocsOptions.Builder(name())
+                .body(new ByteArrayInputStream(Json.bytes(body))).build()).execute().getResult();
+        List<WriteResult> written = new ArrayList<>(results.size());
+        for (DocumentResult r : results) {
+            written.add(new WriteResult(r.getId(), r.getRev(), r.getError(), r.getReason()));
+        }
+        return written;
+    }
+
+    /** Reads a view; rows come back as JSON objects with id, key, value and (if asked) doc. */
+    public List<JsonNode> view(String designDoc, String view, ViewQuery query) {
+        PostViewOptions.Builder options = new PostViewOptions.Builder(name(), designDoc, view)
+                .includeDocs(query.includeDocs());
+        if (query.startKey() != null) {
+            options.startKey(query.startKey());
+        }
+        if (query.endKey() != null) {
+            options.endKey(query.endKey());
+        }
+        if (query.keys() != null) {
+            options.keys(query.keys());
+        }
+        if (query.limit() != null) {
+            options.limit(query.limit());
+        }
+        if (query.reduce() != null) {
+            options.reduce(query.reduce());
+        }
+        if (query.groupLevel() != null) {
+            options.groupLevel(query.groupLevel());
+        }
+        JsonNode result = Json.read(client.postViewAsStream(options.build()).execute().getResult(), JsonNode.class);
+        List<JsonNode> rows = new ArrayList<>();
+        result.path("rows").forEach(rows::add);
+        return rows;
     }
 
     @Override

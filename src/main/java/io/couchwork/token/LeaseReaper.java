@@ -1,0 +1,85 @@
+package io.couchwork.token;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.ViewQuery;
+import io.couchwork.couchdb.WriteResult;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Returns tokens whose lease expired (their worker died or hung) to todo, counting the attempt and recording why in
+ * PiCaS's error list; attachments stay. Every worker runs one: MVCC makes sure each expired lease is reaped once.
+ * Tokens locked by PiCaS pilots carry no lease; they are reaped only after {@code unleasedLockTimeoutSeconds} (0: never).
+ */
+public final class LeaseReaper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseReaper.class);
+    private static final int PAGE = 200;
+
+    private final CouchDatabase database;
+    private final List<String> types;
+    private final OutcomeApplier applier;
+    private final Clock clock;
+    private final long unleasedLockTimeoutSeconds;
+
+    public LeaseReaper(CouchDatabase database, List<String> types, OutcomeApplier applier, Clock clock,
+            long unleasedLockTimeoutSeconds) {
+        this.database = database;
+        this.types = List.copyOf(types);
+        this.applier = applier;
+        this.clock = clock;
+        this.unleasedLockTimeoutSeconds = unleasedLockTimeoutSeconds;
+    }
+
+    /** Reaps expired leases, skipping tokens this worker holds itself; returns how many it returned to the pool. */
+    public int reap(Predicate<String> heldHere) {
+        long now = clock.instant().getEpochSecond();
+        int reaped = 0;
+        for (String type : types) {
+            List<JsonNode> rows = new ArrayList<>(expiredRows(type, "lease", now));
+            if (unleasedLockTimeoutSeconds > 0) {
+                rows.addAll(expiredRows(type, "lock", now - unleasedLockTimeoutSeconds));
+            }
+            List<ObjectNode> writes = new ArrayList<>();
+            for (JsonNode row : rows) {
+                if (!row.path("doc").isObject() || heldHere.test(row.path("id").asText())) {
+                    continue;
+                }
+                Token token = new Token((ObjectNode) row.get("doc"));
+                if (isExpired(token, now)) {
+                    writes.add(applier.leaseExpired(token, now).document());
+                }
+            }
+            for (WriteResult result : database.bulkWrite(writes)) {
+                if (result.ok()) {
+                    reaped++;
+                    LOG.warn("Lease of token {} expired; returned it to the pool", result.id());
+                }
+            }
+        }
+        return reaped;
+    }
+
+    private List<JsonNode> expiredRows(String type, String kind, long before) {
+        return database.view(TokenViews.COUCHWORK_DESIGN, TokenViews.LEASES,
+                ViewQuery.range(List.of(type, kind, 0), List.of(type, kind, before)).limit(PAGE).withDocs());
+    }
+
+    /** Checked on the document itself, not the view row. */
+    private boolean isExpired(Token token, long now) {
+        if (token.state() != TokenState.LOCKED) {
+            return false;
+        }
+        if (token.leaseUntil() > 0) {
+            return token.leaseUntil() < now;
+        }
+        return unleasedLockTimeoutSeconds > 0 && token.lock() + unleasedLockTimeoutSeconds < now;
+    }
+
+}

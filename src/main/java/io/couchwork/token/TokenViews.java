@@ -1,0 +1,143 @@
+package io.couchwork.token;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.couchwork.couchdb.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The views Couchwork installs: PiCaS's Monitor views (todo, locked, done, error, overview_total) for each token type,
+ * character for character as PiCaS's createViews writes them, and Couchwork's own views for claiming, leases and counts.
+ */
+public final class TokenViews {
+
+    public static final String COUCHWORK_DESIGN = "couchwork";
+    public static final String CLAIMABLE = "claimable";
+    public static final String DELAYED = "delayed";
+    public static final String LEASES = "leases";
+    public static final String STATES = "states";
+
+    private static final String PICAS_VIEW = """
+            function(doc) {
+               if(doc.type == "%s") {
+                if(%s) {
+                  emit(doc._id, doc._id);
+                }
+              }
+            }
+            """;
+
+    private static final String PICAS_OVERVIEW = """
+            function(doc) {
+               if(doc.type == "%s") {
+                   if (doc.lock == 0 && doc.done == 0){
+                      emit('todo', 1);
+                   }
+                   if(doc.lock > 0 && doc.done == 0) {
+                      emit('locked', 1);
+                   }
+                   if(doc.lock > 0 && doc.done > 0 && parseInt(doc.exit_code) == 0) {
+                      emit('done', 1);
+                   }
+                   if(doc.lock > 0 && doc.done > 0 && parseInt(doc.exit_code) != 0) {
+                      emit('error', 1);
+                   }
+               }
+            }
+            """;
+
+    private static final String SUM = """
+            function (key, values, rereduce) {
+               return sum(values);
+            }
+            """;
+
+    // a well-formed todo token: numeric lock and done, both 0
+    private static final String TODO_GUARD = "typeof doc.type === 'string' && typeof doc.lock === 'number'"
+            + " && typeof doc.done === 'number' && doc.lock === 0 && doc.done === 0";
+
+    private static final String CLAIMABLE_MAP = """
+            function (doc) {
+              if (%s) {
+                var notBefore = typeof doc.not_before === 'number' ? doc.not_before : 0;
+                if (notBefore > 0) return;
+                var priority = typeof doc.priority === 'number' ? doc.priority : 0;
+                emit([doc.type, -priority, typeof doc.created === 'number' ? doc.created : 0], null);
+              }
+            }
+            """.formatted(TODO_GUARD);
+
+    private static final String DELAYED_MAP = """
+            function (doc) {
+              if (%s && typeof doc.not_before === 'number' && doc.not_before > 0) {
+                emit([doc.type, doc.not_before], typeof doc.priority === 'number' ? doc.priority : 0);
+              }
+            }
+            """.formatted(TODO_GUARD);
+
+    private static final String LEASES_MAP = """
+            function (doc) {
+              if (typeof doc.type === 'string' && typeof doc.lock === 'number' && typeof doc.done === 'number'
+                  && doc.lock > 0 && doc.done === 0) {
+                if (typeof doc.lease_until === 'number' && doc.lease_until > 0) {
+                  emit([doc.type, 'lease', doc.lease_until], null);
+                } else {
+                  emit([doc.type, 'lock', doc.lock], null);
+                }
+              }
+            }
+            """;
+
+    private static final String STATES_MAP = """
+            function (doc) {
+              if (typeof doc.type !== 'string' || !('lock' in doc || 'done' in doc)) return;
+              var state = 'invalid';
+              if (typeof doc.lock === 'number' && typeof doc.done === 'number') {
+                if (doc.lock === 0 && doc.done === 0) state = 'todo';
+                else if (doc.lock > 0 && doc.done === 0) state = 'locked';
+                else if (doc.lock > 0 && doc.done > 0) state = parseInt(doc.exit_code) == 0 ? 'done' : 'error';
+              }
+              emit([doc.type, state], null);
+            }
+            """;
+
+    private TokenViews() {}
+
+    /** PiCaS's design document name for a token type: Monitor for "token", else GRID_LRT's one per type. */
+    public static String picasDesignFor(String tokenType) {
+        return "token".equals(tokenType) ? "Monitor" : tokenType;
+    }
+
+    /** PiCaS's views for one token type, as {view name: {map, reduce?}}. */
+    public static Map<String, ObjectNode> picasViews(String tokenType) {
+        String type = tokenType.replace("\\", "\\\\").replace("\"", "\\\"");
+        Map<String, ObjectNode> views = new LinkedHashMap<>();
+        views.put("todo", view(PICAS_VIEW.formatted(type, "doc.lock == 0 && doc.done == 0"), null));
+        views.put("locked", view(PICAS_VIEW.formatted(type, "doc.lock > 0 && doc.done == 0"), null));
+        views.put("done", view(PICAS_VIEW.formatted(type,
+                "doc.lock > 0 && doc.done > 0 && parseInt(doc.exit_code) == 0"), null));
+        views.put("error", view(PICAS_VIEW.formatted(type,
+                "doc.lock > 0 && doc.done > 0 && parseInt(doc.exit_code) != 0"), null));
+        views.put("overview_total", view(PICAS_OVERVIEW.formatted(type), SUM));
+        return views;
+    }
+
+    /** Couchwork's own views, shared by every token type (the type leads each key). */
+    public static Map<String, ObjectNode> couchworkViews() {
+        Map<String, ObjectNode> views = new LinkedHashMap<>();
+        views.put(CLAIMABLE, view(CLAIMABLE_MAP, null));
+        views.put(DELAYED, view(DELAYED_MAP, null));
+        views.put(LEASES, view(LEASES_MAP, null));
+        views.put(STATES, view(STATES_MAP, "_count"));
+        return views;
+    }
+
+    private static ObjectNode view(String map, String reduce) {
+        ObjectNode view = Json.object();
+        view.put("map", map);
+        if (reduce != null) {
+            view.put("reduce", reduce);
+        }
+        return view;
+    }
+}
