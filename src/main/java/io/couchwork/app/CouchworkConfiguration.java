@@ -1,6 +1,8 @@
 package io.couchwork.app;
 
 import com.ibm.cloud.cloudant.v1.Cloudant;
+import io.couchwork.camel.ShellComponent;
+import io.couchwork.camel.TokenPoolComponent;
 import io.couchwork.config.SettingsReader;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.CouchDbClients;
@@ -8,6 +10,7 @@ import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.couchdb.ServerDescription;
 import io.couchwork.couchdb.StartupCheck;
 import io.couchwork.report.DatabaseReporter;
+import io.couchwork.token.WorkerIdentity;
 import java.time.Clock;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -23,14 +26,22 @@ public class CouchworkConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) {
         SettingsReader settings = SettingsReader.of(context.getPropertiesComponent());
         CouchDbSettings couchDb = CouchDbSettings.read(settings);
-        Clock clock = Clock.systemUTC();
+        // a test may bind its own clock before start
+        Clock bound = context.getRegistry().lookupByNameAndType("clock", Clock.class);
+        Clock clock = bound != null ? bound : Clock.systemUTC();
         Cloudant client = CouchDbClients.create(couchDb);
         ServerDescription server = new StartupCheck(client, couchDb, clock).awaitReady();
         LOG.info(server.summary(couchDb.displayUrl()));
 
         CouchDatabase database = new CouchDatabase(client, couchDb);
-        context.getRegistry().bind("clock", clock);
+        WorkerIdentity worker = WorkerIdentity.current();
+        if (bound == null) {
+            context.getRegistry().bind("clock", clock);
+        }
         context.getRegistry().bind("couchDatabase", database);
+        context.getRegistry().bind("workerIdentity", worker);
         context.getRegistry().bind("databaseReporter", new DatabaseReporter(database));
+        context.addComponent("tokens", new TokenPoolComponent(database, clock, worker));
+        context.addComponent("shell", new ShellComponent());
     }
 }

@@ -26,7 +26,11 @@ public final class SettingsReader {
     }
 
     public Duration duration(String key, String defaultValue) {
-        String value = string(key, defaultValue);
+        return parseDuration(key, string(key, defaultValue));
+    }
+
+    /** Parses 30s, 5m, 1h30m or ISO-8601 (PT5M); the error names {@code key}. */
+    public static Duration parseDuration(String key, String value) {
         try {
             // Camel's TimeUtils reads 30s/5m/1h30m but not ISO-8601
             Duration duration = value.regionMatches(true, 0, "P", 0, 1) ? Duration.parse(value) : TimeUtils.toDuration(value);

@@ -72,6 +72,20 @@ public final class TokenClaimer {
         return won;
     }
 
+    /** Seconds until the earliest delayed token is due (it waits for a retry or its not_before), if any. */
+    public java.util.OptionalLong secondsUntilNextDue() {
+        long now = clock.instant().getEpochSecond();
+        long earliest = Long.MAX_VALUE;
+        for (String type : types) {
+            List<JsonNode> rows = database.view(TokenViews.COUCHWORK_DESIGN, TokenViews.DELAYED,
+                    ViewQuery.range(List.of(type, now + 1), List.of(type, Map.of())).limit(1));
+            for (JsonNode row : rows) {
+                earliest = Math.min(earliest, row.path("key").path(1).asLong(Long.MAX_VALUE));
+            }
+        }
+        return earliest == Long.MAX_VALUE ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(earliest - now);
+    }
+
     /** Claim writes that lost a race, since start. */
     public long conflicts() {
         return conflicts.get();

@@ -1,0 +1,91 @@
+package io.couchwork.camel;
+
+import com.ibm.cloud.cloudant.v1.model.ChangesResult;
+import com.ibm.cloud.cloudant.v1.model.PostChangesOptions;
+import com.ibm.cloud.sdk.core.http.ServiceCall;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.Failures;
+import io.couchwork.util.Backoff;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the database's _changes feed (longpoll, from now) and calls {@code onChange} when anything changed, so idle
+ * workers wake at once instead of polling. It only wakes: what to claim is decided from the views. Reconnects forever.
+ */
+final class ChangesWakeUp implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChangesWakeUp.class);
+    private static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(30));
+    private static final long LONGPOLL_TIMEOUT_MS = 30_000;
+
+    private final CouchDatabase database;
+    private final Runnable onChange;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile ServiceCall<ChangesResult> current;
+
+    ChangesWakeUp(CouchDatabase database, Runnable onChange, String name) {
+        this.database = database;
+        this.onChange = onChange;
+        this.thread = new Thread(this, "couchwork-changes-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void stop() {
+        running = false;
+        ServiceCall<ChangesResult> call = current;
+        if (call != null) {
+            call.cancel();
+        }
+        thread.interrupt();
+    }
+
+    @Override
+    public void run() {
+        String since = "now";
+        int failures = 0;
+        while (running) {
+            try {
+                ServiceCall<ChangesResult> call = database.client().postChanges(new PostChangesOptions.Builder(database.name())
+                        .feed("longpoll").since(since).timeout(LONGPOLL_TIMEOUT_MS).build());
+                current = call;
+                ChangesResult result = call.execute().getResult();
+                if (result.getLastSeq() != null) {
+                    since = result.getLastSeq(); // opaque: never compared or computed with
+                }
+                failures = 0;
+                if (result.getResults() != null && !result.getResults().isEmpty()) {
+                    onChange.run();
+                }
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                if (Failures.networkFailure(e).filter(SocketTimeoutException.class::isInstance).isPresent()) {
+                    continue; // a server that ignores the longpoll timeout: just ask again
+                }
+                failures++;
+                Duration delay = BACKOFF.delay(failures, ThreadLocalRandom.current());
+                if (failures == 1 || failures % 10 == 0) {
+                    LOG.warn("Changes feed of {} failed ({}); reconnecting in {} ms (the view poll covers the gap)",
+                            database, Failures.describe(e), delay.toMillis());
+                }
+                // after an error the feed may have missed changes: wake the claimer once to look
+                onChange.run();
+                try {
+                    Thread.sleep(delay.toMillis());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+}

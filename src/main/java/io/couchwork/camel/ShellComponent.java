@@ -1,0 +1,17 @@
+package io.couchwork.camel;
+
+import java.util.Map;
+import org.apache.camel.Endpoint;
+import org.apache.camel.support.DefaultComponent;
+
+/** The {@code shell:} component: runs a command template filled from the token in the exchange. */
+public class ShellComponent extends DefaultComponent {
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        ShellEndpoint endpoint = new ShellEndpoint(uri, this);
+        setProperties(endpoint, parameters);
+        endpoint.validate();
+        return endpoint;
+    }
+}

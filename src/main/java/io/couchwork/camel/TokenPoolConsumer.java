@@ -1,0 +1,323 @@
+package io.couchwork.camel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.couchwork.couchdb.Failures;
+import io.couchwork.couchdb.Json;
+import io.couchwork.exec.CommandFailedException;
+import io.couchwork.token.DesignDocuments;
+import io.couchwork.token.HeldTokens;
+import io.couchwork.token.LeaseReaper;
+import io.couchwork.token.LogAttachment;
+import io.couchwork.token.NonRetryable;
+import io.couchwork.token.Outcome;
+import io.couchwork.token.OutcomeApplier;
+import io.couchwork.token.Token;
+import io.couchwork.token.TokenClaimer;
+import io.couchwork.util.Backoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.ShutdownRunningTask;
+import org.apache.camel.spi.ShutdownAware;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains a token pool: claims tokens when execution slots are free (woken by _changes, with a periodic view poll as
+ * safety net), runs each through the route, and records the outcome: done, retry later, or error. Renews the leases of
+ * running tokens, reaps expired ones, and on shutdown lets running jobs finish within a grace period, then releases
+ * what is left to the pool without counting an attempt.
+ */
+public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TokenPoolConsumer.class);
+    private static final Backoff CLAIM_BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(30));
+
+    private final TokenPoolEndpoint endpoint;
+    private final Clock clock;
+    private final Semaphore wakeUp = new Semaphore(0);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean claiming;
+    private volatile boolean stopping;
+    private HeldTokens held;
+    private TokenClaimer claimer;
+    private LeaseReaper reaper;
+    private ExecutorService executor;
+    private ScheduledExecutorService scheduler;
+    private ChangesWakeUp changes;
+    private Thread claimThread;
+
+    public TokenPoolConsumer(TokenPoolEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+        this.clock = endpoint.getComponent().clock();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        TokenPoolComponent component = endpoint.getComponent();
+        List<String> types = endpoint.typeList();
+        new DesignDocuments(component.database()).installFor(types);
+        long leaseSeconds = endpoint.lease().toSeconds();
+        OutcomeApplier applier = new OutcomeApplier(endpoint.retryPolicy(), new Random());
+        held = new HeldTokens(component.database(), applier, component.worker(), clock, leaseSeconds, endpoint.name());
+        claimer = new TokenClaimer(component.database(), types, component.worker(), clock, new Random(), leaseSeconds);
+        reaper = new LeaseReaper(component.database(), types, applier, clock, endpoint.unleasedLock().toSeconds());
+        executor = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newFixedThreadPool(this, "couchwork-job-" + endpoint.name(), endpoint.getConcurrency());
+        scheduler = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(this, "couchwork-lease-" + endpoint.name());
+        long renewMillis = Math.max(1000, endpoint.lease().toMillis() / 3);
+        scheduler.scheduleWithFixedDelay(held::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::reapExpiredLeases, 0, endpoint.reap().toMillis(), TimeUnit.MILLISECONDS);
+        if (endpoint.isFollowChanges()) {
+            changes = new ChangesWakeUp(component.database(), this::wake, endpoint.name());
+            changes.start();
+        }
+        claiming = true;
+        claimThread = new Thread(this::claimLoop, "couchwork-claim-" + endpoint.name());
+        claimThread.start();
+        LOG.info("Worker {} serves token types {} of {} with {} parallel executions, lease {}",
+                component.worker().workerId(), types, component.database(), endpoint.getConcurrency(),
+                endpoint.lease());
+    }
+
+    /** Claims whenever there is room, then waits for a change, a finished job, or the poll interval. */
+    private void claimLoop() {
+        int failures = 0;
+        while (claiming) {
+            int room = endpoint.getConcurrency() + endpoint.getPrefetch() - inFlight.get();
+            if (room > 0) {
+                try {
+                    List<Token> tokens = claimer.claim(Math.min(room, endpoint.getClaimBatch()));
+                    failures = 0;
+                    for (Token token : tokens) {
+                        start(token);
+                    }
+                    if (!tokens.isEmpty()) {
+                        continue;
+                    }
+                } catch (RuntimeException e) {
+                    failures++;
+                    Duration delay = CLAIM_BACKOFF.delay(failures, ThreadLocalRandom.current());
+                    LOG.warn("Cannot claim tokens ({}); trying again in {} ms", Failures.describe(e), delay.toMillis());
+                    await(delay);
+                    continue;
+                }
+            }
+            await(untilNextLook());
+        }
+    }
+
+    /** The poll interval, or less when a delayed token comes due sooner. */
+    private Duration untilNextLook() {
+        Duration poll = endpoint.poll();
+        try {
+            java.util.OptionalLong due = claimer.secondsUntilNextDue();
+            if (due.isPresent() && Duration.ofSeconds(due.getAsLong()).compareTo(poll) < 0) {
+                return Duration.ofSeconds(Math.max(0, due.getAsLong())).plusMillis(50);
+            }
+        } catch (RuntimeException e) {
+            // the poll interval will do; claiming reports server trouble
+        }
+        return poll;
+    }
+
+    private void start(Token token) {
+        held.hold(token);
+        inFlight.incrementAndGet();
+        try {
+            executor.execute(() -> execute(token));
+        } catch (RuntimeException rejected) {
+            finish(token, new Outcome.Released("worker stopping"), clock.instant().getEpochSecond());
+        }
+    }
+
+    private void execute(Token token) {
+        long started = clock.instant().getEpochSecond();
+        if (!claiming) {
+            finish(token, new Outcome.Released("worker stopping before the job started"), started);
+            return;
+        }
+        Exchange exchange = createExchange(false);
+        Outcome outcome;
+        try {
+            exchange.getMessage().setBody(Json.text(token.document()));
+            exchange.getMessage().setHeader(CouchworkHeaders.TOKEN_ID, token.id());
+            exchange.getMessage().setHeader(CouchworkHeaders.TOKEN_TYPE, token.type());
+            exchange.getMessage().setHeader(CouchworkHeaders.ATTEMPT, token.attempts() + 1);
+            exchange.setProperty(CouchworkHeaders.TOKEN_PROPERTY, token.document());
+            try {
+                getProcessor().process(exchange);
+            } catch (Exception e) {
+                exchange.setException(e);
+            }
+            outcome = outcomeOf(exchange);
+        } catch (RuntimeException e) {
+            outcome = new Outcome.Failed(Failures.describe(e), e.getClass().getName(), true, List.of());
+        } finally {
+            releaseExchange(exchange, false);
+        }
+        finish(token, outcome, started);
+    }
+
+    private void finish(Token token, Outcome outcome, long started) {
+        held.finish(token.id(), outcome, started).whenComplete((saved, error) -> {
+            inFlight.decrementAndGet();
+            wake();
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private Outcome outcomeOf(Exchange exchange) {
+        Exception error = exchange.getException();
+        if (error == null) {
+            Object codeHeader = exchange.getMessage().getHeader(CouchworkHeaders.EXIT_CODE);
+            int exitCode = codeHeader instanceof Number n ? n.intValue() : 0;
+            List<LogAttachment> logs = exchange.getProperty(CouchworkHeaders.LOGS_PROPERTY, List.class);
+            return new Outcome.Finished(exitCode, output(exchange.getMessage().getBody()), logs, null);
+        }
+        if (stopping && isInterruption(error)) {
+            return new Outcome.Released("worker stopped during the job");
+        }
+        CommandFailedException failedCommand = exchange.getException(CommandFailedException.class);
+        if (failedCommand != null) {
+            return new Outcome.Finished(failedCommand.exitCode(), output(failedCommand.stdoutTail()),
+                    failedCommand.logs(), failedCommand.getMessage());
+        }
+        boolean retryable = true;
+        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+            retryable &= !(t instanceof NonRetryable);
+        }
+        return new Outcome.Failed(Failures.describe(error), error.getClass().getName(), retryable, List.of());
+    }
+
+    /** The reply body as the token's output: JSON stays JSON, text stays text, cut to maxOutputBytes. */
+    private JsonNode output(Object body) {
+        if (body == null) {
+            return null;
+        }
+        String text;
+        if (body instanceof String s) {
+            text = s;
+        } else if (body instanceof byte[] || body instanceof java.io.InputStream) {
+            text = getEndpoint().getCamelContext().getTypeConverter().convertTo(String.class, body);
+        } else {
+            try {
+                return Json.MAPPER.valueToTree(body);
+            } catch (IllegalArgumentException notJson) {
+                text = String.valueOf(body);
+            }
+        }
+        if (text == null) {
+            return null;
+        }
+        String trimmed = text.strip();
+        if ((trimmed.startsWith("{") || trimmed.startsWith("[")) && text.length() <= endpoint.getMaxOutputBytes()) {
+            try {
+                return Json.MAPPER.readTree(trimmed);
+            } catch (Exception notJson) {
+                // plain text that happens to start with a bracket
+            }
+        }
+        int max = endpoint.getMaxOutputBytes();
+        return Json.MAPPER.getNodeFactory().textNode(text.length() <= max ? text : text.substring(text.length() - max));
+    }
+
+    private static boolean isInterruption(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException) {
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
+    }
+
+    private void reapExpiredLeases() {
+        try {
+            reaper.reap(held::holds);
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot reap expired leases ({}); will try again", Failures.describe(e));
+        }
+    }
+
+    private void wake() {
+        wakeUp.release();
+    }
+
+    private void await(Duration timeout) {
+        try {
+            if (wakeUp.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                wakeUp.drainPermits();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            claiming = false;
+        }
+    }
+
+    /** Running jobs, for statistics. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public TokenClaimer claimer() {
+        return claimer;
+    }
+
+    @Override
+    public boolean deferShutdown(ShutdownRunningTask shutdownRunningTask) {
+        return false;
+    }
+
+    @Override
+    public int getPendingExchangesSize() {
+        return 0;
+    }
+
+    @Override
+    public void prepareShutdown(boolean suspendOnly, boolean forced) {
+        claiming = false;
+        wake();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        claiming = false;
+        wake();
+        if (changes != null) {
+            changes.stop();
+        }
+        if (claimThread != null) {
+            claimThread.join(10_000);
+        }
+        if (scheduler != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(scheduler);
+        }
+        if (executor != null) {
+            executor.shutdown(); // prefetched tokens not started yet are released as they come up (claiming is off)
+            if (!executor.awaitTermination(endpoint.grace().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("{} jobs still running after the {} grace period: stopping them and releasing their tokens",
+                        inFlight.get(), endpoint.grace());
+                stopping = true; // interrupted jobs release their tokens instead of failing them
+                executor.shutdownNow();
+                executor.awaitTermination(30, TimeUnit.SECONDS);
+            }
+        }
+        if (held != null) {
+            held.close();
+        }
+        super.doStop();
+    }
+}

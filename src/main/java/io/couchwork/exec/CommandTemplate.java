@@ -1,0 +1,69 @@
+package io.couchwork.exec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A shell command (or path) with {field} placeholders filled from a token: {input}, {_id}, {input.file} for nested fields. Every
+ * value is single-quoted for the shell, so a token can never inject shell syntax; a missing field is an error.
+ */
+public final class CommandTemplate {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_$.-]+)}");
+
+    private final String template;
+
+    public CommandTemplate(String template) {
+        if (template == null || template.isBlank()) {
+            throw new IllegalArgumentException("the shell command is empty");
+        }
+        this.template = template;
+    }
+
+    /** The command with every placeholder replaced by the shell-quoted field value. */
+    public String fill(JsonNode token) {
+        return fill(token, CommandTemplate::quote);
+    }
+
+    /** A path with every placeholder replaced by the field value, slashes made underscores so it stays one name. */
+    public String fillPath(JsonNode token) {
+        return fill(token, value -> value.replace("/", "_"));
+    }
+
+    private String fill(JsonNode token, UnaryOperator<String> escape) {
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(escape.apply(text(lookup(token, m.group(1)), m.group(1)))));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    static JsonNode lookup(JsonNode token, String path) {
+        JsonNode node = token;
+        for (String part : path.split("\\.")) {
+            node = node == null ? null : node.get(part);
+        }
+        return node;
+    }
+
+    private static String text(JsonNode value, String field) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            throw new TokenFieldMissingException("the command needs token field '" + field + "', which the token lacks");
+        }
+        return value.isValueNode() ? value.asText() : value.toString();
+    }
+
+    /** POSIX single quoting: 'it'\''s' */
+    static String quote(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
+
+    @Override
+    public String toString() {
+        return template;
+    }
+}
