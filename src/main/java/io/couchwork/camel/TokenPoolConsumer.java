@@ -93,30 +93,37 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 endpoint.lease());
     }
 
-    /** Claims whenever there is room, then waits for a change, a finished job, or the poll interval. */
+    /**
+     * Claims when an execution slot is idle or half the prefetch room is free (so that claims come in batches while
+     * jobs run), then waits for a change, a finished job, or the poll interval.
+     */
     private void claimLoop() {
+        int capacity = endpoint.getConcurrency() + endpoint.getPrefetch();
+        int threshold = Math.max(1, (endpoint.getPrefetch() + 1) / 2);
         int failures = 0;
         while (claiming) {
-            int room = endpoint.getConcurrency() + endpoint.getPrefetch() - inFlight.get();
-            if (room > 0) {
-                try {
-                    List<Token> tokens = claimer.claim(Math.min(room, endpoint.getClaimBatch()));
-                    failures = 0;
-                    for (Token token : tokens) {
-                        start(token);
-                    }
-                    if (!tokens.isEmpty()) {
-                        continue;
-                    }
-                } catch (RuntimeException e) {
-                    failures++;
-                    Duration delay = CLAIM_BACKOFF.delay(failures, ThreadLocalRandom.current());
-                    LOG.warn("Cannot claim tokens ({}); trying again in {} ms", Failures.describe(e), delay.toMillis());
-                    await(delay);
-                    continue;
-                }
+            int running = inFlight.get();
+            int room = capacity - running;
+            if (room <= 0 || (running >= endpoint.getConcurrency() && room < threshold)) {
+                await(endpoint.poll()); // busy: a finished job wakes us
+                continue;
             }
-            await(untilNextLook());
+            try {
+                long t0 = System.nanoTime();
+                List<Token> tokens = claimer.claim(Math.min(room, endpoint.getClaimBatch()));
+                LOG.debug("Claimed {} of {} wanted in {} ms", tokens.size(), Math.min(room, endpoint.getClaimBatch()),
+                        (System.nanoTime() - t0) / 1_000_000);
+                failures = 0;
+                tokens.forEach(this::start);
+                if (tokens.isEmpty()) {
+                    await(untilNextLook()); // nothing claimable: a change, a finished job or a due retry wakes us
+                }
+            } catch (RuntimeException e) {
+                failures++;
+                Duration delay = CLAIM_BACKOFF.delay(failures, ThreadLocalRandom.current());
+                LOG.warn("Cannot claim tokens ({}); trying again in {} ms", Failures.describe(e), delay.toMillis());
+                await(delay);
+            }
         }
     }
 
@@ -146,6 +153,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
 
     private void execute(Token token) {
         long started = clock.instant().getEpochSecond();
+        long t0 = System.nanoTime();
         if (!claiming) {
             finish(token, new Outcome.Released("worker stopping before the job started"), started);
             return;
@@ -169,6 +177,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         } finally {
             releaseExchange(exchange, false);
         }
+        LOG.debug("Token {} ran in {} ms", token.id(), (System.nanoTime() - t0) / 1_000_000);
         finish(token, outcome, started);
     }
 

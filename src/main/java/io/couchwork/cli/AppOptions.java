@@ -24,20 +24,31 @@ public final class AppOptions {
 
     /** Runs the Camel Main app until it is stopped, with these extra overrides; returns its exit code. */
     int runApp(Map<String, String> extraOverrides) throws Exception {
-        CouchworkHome home = CouchworkHome.current();
-        Map<String, String> overrides = new LinkedHashMap<>(extraOverrides);
-        overrides.putAll(properties);
-        Main main = CouchworkMain.create(home, config != null ? config : home.configFile(), overrides);
+        Main main = createMain(extraOverrides);
         try {
             main.run();
         } catch (Exception e) {
-            if (CouchworkException.findIn(e) != null) {
-                throw e;
-            }
-            // Camel fails to start on route and configuration problems; its deepest message names the file and line
-            throw new CouchworkException("Cannot start: " + deepestMessage(e), ExitCode.CONFIGURATION, e);
+            throw startFailure(e);
         }
         return main.getExitCode();
+    }
+
+    /** The app with these overrides (the command line's -D settings win), not started. */
+    Main createMain(Map<String, String> extraOverrides) {
+        CouchworkHome home = CouchworkHome.current();
+        Map<String, String> overrides = new LinkedHashMap<>(extraOverrides);
+        overrides.putAll(properties);
+        return CouchworkMain.create(home, config != null ? config : home.configFile(), overrides);
+    }
+
+    /** Camel fails to start on route and configuration problems; its deepest message names the file and line. */
+    static Exception startFailure(Exception e) {
+        {
+            if (CouchworkException.findIn(e) != null) {
+                return e;
+            }
+            return new CouchworkException("Cannot start: " + deepestMessage(e), ExitCode.CONFIGURATION, e);
+        }
     }
 
     private static String deepestMessage(Throwable error) {

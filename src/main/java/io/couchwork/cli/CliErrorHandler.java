@@ -16,6 +16,10 @@ public final class CliErrorHandler implements IExecutionExceptionHandler {
         verbose = value;
     }
 
+    public static boolean isVerbose() {
+        return verbose;
+    }
+
     @Override
     public int handleExecutionException(Exception error, CommandLine command, ParseResult parseResult) {
         CouchworkException known = CouchworkException.findIn(error);

@@ -80,6 +80,31 @@ public class CouchDatabase {
         return docs;
     }
 
+    /** Every document (design documents left out), in pages of {@code pageSize}. */
+    public List<JsonNode> allDocuments(int pageSize) {
+        List<JsonNode> docs = new ArrayList<>();
+        String startKey = null;
+        while (true) {
+            PostAllDocsOptions.Builder options = new PostAllDocsOptions.Builder(name()).includeDocs(true)
+                    .limit(pageSize + 1L);
+            if (startKey != null) {
+                options.startKey(startKey);
+            }
+            JsonNode result = Json.read(client.postAllDocsAsStream(options.build()).execute().getResult(), JsonNode.class);
+            List<JsonNode> rows = new ArrayList<>();
+            result.path("rows").forEach(rows::add);
+            for (int i = 0; i < Math.min(rows.size(), pageSize); i++) {
+                if (!rows.get(i).path("id").asText().startsWith("_design/") && rows.get(i).path("doc").isObject()) {
+                    docs.add(rows.get(i).get("doc"));
+                }
+            }
+            if (rows.size() <= pageSize) {
+                return docs;
+            }
+            startKey = rows.get(pageSize).path("id").asText();
+        }
+    }
+
     /** Creates or updates one document (update when it carries _rev); a conflict is a result, not an exception. */
     public WriteResult put(ObjectNode doc) {
         String id = doc.path("_id").asText();

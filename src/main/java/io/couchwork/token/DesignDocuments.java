@@ -29,6 +29,7 @@ public final class DesignDocuments {
         for (String type : tokenTypes) {
             ensureViews(TokenViews.picasDesignFor(type), TokenViews.picasViews(type));
         }
+        ensureViews(TokenViews.CLAIMS_DESIGN, TokenViews.claimViews());
         ensureViews(TokenViews.COUCHWORK_DESIGN, TokenViews.couchworkViews());
     }
 

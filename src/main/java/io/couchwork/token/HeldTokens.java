@@ -185,7 +185,9 @@ public final class HeldTokens implements AutoCloseable {
                 }
             }
         }
+        long t0 = System.nanoTime();
         List<WriteResult> results = database.bulkWrite(docs);
+        LOG.debug("Wrote {} token updates in {} ms", docs.size(), (System.nanoTime() - t0) / 1_000_000);
         for (int i = 0; i < results.size(); i++) {
             String id = ids.get(i);
             WriteResult result = results.get(i);

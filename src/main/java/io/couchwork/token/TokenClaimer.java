@@ -30,6 +30,7 @@ public final class TokenClaimer {
     private final long leaseSeconds;
     private final AtomicLong conflicts = new AtomicLong();
     private final AtomicLong claims = new AtomicLong();
+    private volatile long lastDelayedLook;
 
     public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
             RandomGenerator random, long leaseSeconds) {
@@ -77,7 +78,7 @@ public final class TokenClaimer {
         long now = clock.instant().getEpochSecond();
         long earliest = Long.MAX_VALUE;
         for (String type : types) {
-            List<JsonNode> rows = database.view(TokenViews.COUCHWORK_DESIGN, TokenViews.DELAYED,
+            List<JsonNode> rows = database.view(TokenViews.CLAIMS_DESIGN, TokenViews.DELAYED,
                     ViewQuery.range(List.of(type, now + 1), List.of(type, Map.of())).limit(1));
             for (JsonNode row : rows) {
                 earliest = Math.min(earliest, row.path("key").path(1).asLong(Long.MAX_VALUE));
@@ -101,10 +102,14 @@ public final class TokenClaimer {
         long window = Math.min(Math.max(4L * max, 20), 200);
         Map<String, Token> byId = new LinkedHashMap<>();
         for (String type : types) {
-            List<JsonNode> ready = database.view(TokenViews.COUCHWORK_DESIGN, TokenViews.CLAIMABLE,
+            List<JsonNode> ready = database.view(TokenViews.CLAIMS_DESIGN, TokenViews.CLAIMABLE,
                     ViewQuery.range(List.of(type), List.of(type, Map.of())).limit(window).withDocs());
-            List<JsonNode> due = database.view(TokenViews.COUCHWORK_DESIGN, TokenViews.DELAYED,
-                    ViewQuery.range(List.of(type, 0), List.of(type, now)).limit(window).withDocs());
+            // retries come due by the second: look at delayed tokens at most once a second, or when ready ones run short
+            List<JsonNode> due = List.of();
+            if (ready.size() < max || now != lastDelayedLook) {
+                due = database.view(TokenViews.CLAIMS_DESIGN, TokenViews.DELAYED,
+                        ViewQuery.range(List.of(type, 0), List.of(type, now)).limit(window).withDocs());
+            }
             for (JsonNode row : concat(ready, due)) {
                 if (row.path("doc").isObject()) {
                     Token token = new Token((ObjectNode) row.get("doc"));
@@ -114,6 +119,7 @@ public final class TokenClaimer {
                 }
             }
         }
+        lastDelayedLook = now;
         return new ArrayList<>(byId.values());
     }
 

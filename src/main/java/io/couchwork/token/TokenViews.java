@@ -11,7 +11,10 @@ import java.util.Map;
  */
 public final class TokenViews {
 
+    /** Leases and counts. */
     public static final String COUCHWORK_DESIGN = "couchwork";
+    /** Claiming alone: a design document's views are indexed together, so the hot claim path indexes only these. */
+    public static final String CLAIMS_DESIGN = "couchwork_claims";
     public static final String CLAIMABLE = "claimable";
     public static final String DELAYED = "delayed";
     public static final String LEASES = "leases";
@@ -122,11 +125,17 @@ public final class TokenViews {
         return views;
     }
 
-    /** Couchwork's own views, shared by every token type (the type leads each key). */
-    public static Map<String, ObjectNode> couchworkViews() {
+    /** Couchwork's claiming views, shared by every token type (the type leads each key). */
+    public static Map<String, ObjectNode> claimViews() {
         Map<String, ObjectNode> views = new LinkedHashMap<>();
         views.put(CLAIMABLE, view(CLAIMABLE_MAP, null));
         views.put(DELAYED, view(DELAYED_MAP, null));
+        return views;
+    }
+
+    /** Couchwork's lease and count views, shared by every token type. */
+    public static Map<String, ObjectNode> couchworkViews() {
+        Map<String, ObjectNode> views = new LinkedHashMap<>();
         views.put(LEASES, view(LEASES_MAP, null));
         views.put(STATES, view(STATES_MAP, "_count"));
         return views;
