@@ -325,6 +325,8 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             }
         }
         if (held != null) {
+            // tokens whose jobs never started (dropped from the executor's queue) go back to the pool too
+            held.releaseUnfinished("worker stopped before the job started", clock.instant().getEpochSecond());
             held.close();
         }
         super.doStop();

@@ -39,6 +39,7 @@ public final class HeldTokens implements AutoCloseable {
     private final Clock clock;
     private final long leaseSeconds;
     private final Map<String, Token> held = new ConcurrentHashMap<>();
+    private final java.util.Set<String> finishing = ConcurrentHashMap.newKeySet();
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private final AtomicLong outcomeConflicts = new AtomicLong();
@@ -84,8 +85,21 @@ public final class HeldTokens implements AutoCloseable {
     /** Queues the outcome of an execution; the future completes once it is in CouchDB (or dropped, with a warning). */
     public CompletableFuture<Saved> finish(String id, Outcome outcome, long startedEpochSecond) {
         CompletableFuture<Saved> saved = new CompletableFuture<>();
+        finishing.add(id);
         queue.add(new Finish(id, outcome, startedEpochSecond, saved));
-        return saved;
+        return saved.whenComplete((result, error) -> finishing.remove(id));
+    }
+
+    /** Releases every held token that has no outcome on its way, e.g. prefetched ones that never started. */
+    public int releaseUnfinished(String reason, long nowEpochSecond) {
+        int released = 0;
+        for (String id : held.keySet()) {
+            if (!finishing.contains(id)) {
+                finish(id, new Outcome.Released(reason), nowEpochSecond);
+                released++;
+            }
+        }
+        return released;
     }
 
     /** Queues a renewal of every held token's lease. */

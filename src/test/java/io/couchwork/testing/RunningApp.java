@@ -3,6 +3,7 @@ package io.couchwork.testing;
 import io.couchwork.app.CouchworkHome;
 import io.couchwork.app.CouchworkMain;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
@@ -23,7 +24,20 @@ public final class RunningApp implements AutoCloseable {
     }
 
     public static RunningApp start(CouchworkHome home, Path configFile, Map<String, String> overrides) {
+        return start(home, configFile, overrides, null);
+    }
+
+    /** Starts the app with a clock of the test's (for leases, retries and not-before times). */
+    public static RunningApp start(Map<String, String> overrides, Clock clock) {
+        CouchworkHome home = new CouchworkHome(Path.of("").toAbsolutePath());
+        return start(home, home.configFile(), overrides, clock);
+    }
+
+    public static RunningApp start(CouchworkHome home, Path configFile, Map<String, String> overrides, Clock clock) {
         Main main = CouchworkMain.create(home, configFile, overrides);
+        if (clock != null) {
+            main.bind("clock", clock);
+        }
         main.start();
         return new RunningApp(main);
     }

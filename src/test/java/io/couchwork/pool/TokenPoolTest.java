@@ -1,0 +1,268 @@
+package io.couchwork.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.MutableClock;
+import io.couchwork.testing.PlainHttp;
+import io.couchwork.testing.RunningApp;
+import io.couchwork.testing.TestCouch;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The token pool end to end: the real app and routes/ against the test server, tokens written by a plain HTTP client. */
+@ExtendWith(CouchDbServerExtension.class)
+class TokenPoolTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void should_drain_picas_tokens_and_keep_picas_views_right_throughout(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        for (int i = 0; i < 20; i++) {
+            http.put("token_" + i, picasToken("in-" + i));
+        }
+        List<Long> totals = new ArrayList<>();
+        installMonitorViews(couch, db);
+        assertThat(http.overview("Monitor", "todo")).isEqualTo(20);
+        try (RunningApp app = RunningApp.start(settings(couch, db, "echo {input}"))) {
+            await().atMost(WAIT).until(() -> {
+                totals.add(http.overviewTotal("Monitor"));
+                return http.overview("Monitor", "done") == 20;
+            });
+        }
+        assertThat(totals).allMatch(total -> total == 20);
+        assertThat(http.viewCount("Monitor", "done")).isEqualTo(20);
+        assertThat(http.viewCount("Monitor", "todo") + http.viewCount("Monitor", "locked")
+                + http.viewCount("Monitor", "error")).isZero();
+        for (int i = 0; i < 20; i++) {
+            JsonNode token = http.doc("token_" + i);
+            assertThat(token.path("exit_code").asInt(-9)).isZero();
+            assertThat(token.path("output").asText()).isEqualTo("in-" + i + "\n");
+            assertThat(token.path("lock").asLong()).isPositive();
+            assertThat(token.path("done").asLong()).isGreaterThanOrEqualTo(token.path("lock").asLong());
+            assertThat(token.path("hostname").asText()).isNotEmpty();
+            assertThat(new String(http.attachment("token_" + i, "stdout.log"), StandardCharsets.UTF_8))
+                    .isEqualTo("in-" + i + "\n");
+        }
+    }
+
+    @Test
+    void should_retry_a_failing_command_then_record_the_error_state_with_history_and_logs(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("failing", picasToken("x"));
+        Map<String, String> settings = settings(couch, db, "echo out-{input}; echo problem-{input} >&2; exit 7");
+        settings.put("couchwork.pool.max-attempts", "2");
+        try (RunningApp app = RunningApp.start(settings)) {
+            await().atMost(WAIT).until(() -> http.overview("Monitor", "error") == 1);
+        }
+        JsonNode token = http.doc("failing");
+        assertThat(token.path("exit_code").asInt()).isEqualTo(7);
+        assertThat(token.path("attempts").asInt()).isEqualTo(2);
+        assertThat(token.path("scrub_count").asInt()).isEqualTo(1);
+        assertThat(token.path("error")).hasSize(2);
+        assertThat(token.path("error").get(1).path("message").asText()).isEqualTo("exit code 7: problem-x");
+        assertThat(token.path("error").get(1).path("time").asLong()).isPositive();
+        assertThat(token.path("runs").findValuesAsText("outcome")).containsExactly("retry", "error");
+        assertThat(token.path("output").asText()).isEqualTo("out-x\n");
+        assertThat(new String(http.attachment("failing", "stderr.log"), StandardCharsets.UTF_8)).isEqualTo("problem-x\n");
+    }
+
+    @Test
+    void should_retry_after_the_backoff_and_then_succeed(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("flaky", picasToken("y"));
+        try (RunningApp app = RunningApp.start(settings(couch, db,
+                "if [ -z \"$TOKEN_ATTEMPTS\" ]; then echo first >&2; exit 3; fi; echo second"))) {
+            await().atMost(WAIT).until(() -> http.overview("Monitor", "done") == 1);
+        }
+        JsonNode token = http.doc("flaky");
+        assertThat(token.path("attempts").asInt()).isEqualTo(1);
+        assertThat(token.path("output").asText()).isEqualTo("second\n");
+        assertThat(token.path("error")).hasSize(1);
+        JsonNode runs = token.path("runs");
+        assertThat(runs.findValuesAsText("outcome")).containsExactly("retry", "done");
+        assertThat(token.path("not_before").asLong()).isGreaterThanOrEqualTo(runs.get(0).path("ended").asLong() + 1);
+        assertThat(runs.get(1).path("started").asLong()).isGreaterThanOrEqualTo(token.path("not_before").asLong());
+    }
+
+    @Test
+    void should_run_higher_priorities_first(TestCouch couch) throws IOException {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        Path order = temp.resolve("order.txt");
+        int[] priorities = {0, 5, 1, 10, 0};
+        for (int i = 0; i < priorities.length; i++) {
+            http.put("p" + priorities[i] + "_" + i, "{\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"" + i
+                    + "\",\"priority\":" + priorities[i] + "}");
+        }
+        Map<String, String> settings = settings(couch, db, "echo {_id} >> '" + order + "'");
+        settings.put("couchwork.pool.concurrency", "1");
+        settings.put("couchwork.pool.prefetch", "0");
+        try (RunningApp app = RunningApp.start(settings)) {
+            await().atMost(WAIT).until(() -> http.overview("Monitor", "done") == 5);
+        }
+        List<String> ran = Files.readAllLines(order);
+        assertThat(ran).hasSize(5);
+        assertThat(ran.subList(0, 3)).containsExactly("p10_3", "p5_1", "p1_2");
+        assertThat(ran.subList(3, 5)).containsExactlyInAnyOrder("p0_0", "p0_4");
+    }
+
+    @Test
+    void should_not_run_a_token_before_its_not_before_time(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        MutableClock clock = new MutableClock(Instant.now());
+        long later = clock.instant().getEpochSecond() + 3600;
+        http.put("later", "{\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"l\",\"not_before\":" + later + "}");
+        http.put("now", picasToken("n"));
+        try (RunningApp app = RunningApp.start(settings(couch, db, "echo {input}"), clock)) {
+            await().atMost(WAIT).until(() -> http.doc("now").path("done").asLong() > 0);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> http.doc("later").path("lock").asLong() == 0);
+            clock.advance(Duration.ofHours(2));
+            http.put("nudge", "{\"type\":\"note\"}"); // any change wakes the worker
+            await().atMost(WAIT).until(() -> http.doc("later").path("done").asLong() > 0);
+        }
+        assertThat(http.doc("later").path("lock").asLong()).isGreaterThanOrEqualTo(later);
+    }
+
+    @Test
+    void should_reap_an_expired_lease_keeping_attachments_and_run_the_token_again(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        long now = Instant.now().getEpochSecond();
+        String oldLog = Base64.getEncoder().encodeToString("earlier run\n".getBytes(StandardCharsets.UTF_8));
+        http.put("orphan", "{\"type\":\"token\",\"lock\":" + (now - 600) + ",\"done\":0,\"lease_until\":" + (now - 60)
+                + ",\"worker_id\":\"dead-worker\",\"claim_id\":\"c-dead\",\"hostname\":\"gone\",\"input\":\"o\","
+                + "\"_attachments\":{\"old.log\":{\"content_type\":\"text/plain\",\"data\":\"" + oldLog + "\"}}}");
+        http.put("picas_recent", "{\"type\":\"token\",\"lock\":" + (now - 600) + ",\"done\":0,\"input\":\"r\"}");
+        http.put("picas_stale", "{\"type\":\"token\",\"lock\":" + (now - 7200) + ",\"done\":0,\"input\":\"s\"}");
+        Map<String, String> settings = settings(couch, db, "echo {input}");
+        settings.put("couchwork.pool.unleased-lock-timeout", "1h");
+        try (RunningApp app = RunningApp.start(settings)) {
+            await().atMost(WAIT).until(() -> http.overview("Monitor", "done") == 2);
+        }
+        JsonNode orphan = http.doc("orphan");
+        assertThat(orphan.path("exit_code").asInt(-9)).isZero();
+        assertThat(orphan.path("attempts").asInt()).isEqualTo(1);
+        assertThat(orphan.path("error").get(0).path("exception").asText()).isEqualTo("LeaseExpired");
+        assertThat(orphan.path("error").get(0).path("message").asText()).contains("dead-worker", "gone");
+        assertThat(orphan.path("runs").findValuesAsText("outcome")).containsExactly("lease expired", "done");
+        assertThat(new String(http.attachment("orphan", "old.log"), StandardCharsets.UTF_8)).isEqualTo("earlier run\n");
+        assertThat(http.doc("picas_stale").path("exit_code").asInt(-9)).isZero();
+        assertThat(http.doc("picas_recent").path("lock").asLong()).isEqualTo(now - 600);
+        assertThat(http.doc("picas_recent").path("done").asLong()).isZero();
+    }
+
+    @Test
+    void should_release_running_and_prefetched_tokens_on_shutdown_without_counting_an_attempt(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        for (int i = 0; i < 3; i++) {
+            http.put("slow" + i, picasToken("s" + i));
+        }
+        Map<String, String> settings = settings(couch, db, "sleep 60");
+        settings.put("couchwork.pool.concurrency", "1");
+        settings.put("couchwork.pool.prefetch", "2");
+        settings.put("couchwork.pool.shutdown-grace", "1s");
+        RunningApp app = RunningApp.start(settings);
+        try {
+            await().atMost(WAIT).until(() -> http.overview("Monitor", "locked") == 3);
+        } finally {
+            app.close();
+        }
+        assertThat(http.overview("Monitor", "todo")).isEqualTo(3);
+        for (int i = 0; i < 3; i++) {
+            JsonNode token = http.doc("slow" + i);
+            assertThat(token.path("lock").asLong()).isZero();
+            assertThat(token.path("attempts").asInt()).isZero();
+            assertThat(token.path("error")).isEmpty();
+            assertThat(token.path("runs").get(0).path("outcome").asText()).startsWith("released");
+        }
+    }
+
+    @Test
+    void should_leave_malformed_tokens_alone_bound_huge_output_and_keep_working(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        String[] malformed = {
+            "{\"type\":\"token\",\"lock\":\"0\",\"done\":0,\"input\":\"a\"}",
+            "{\"type\":\"token\",\"lock\":0,\"input\":\"b\"}",
+            "{\"type\":\"token\",\"lock\":null,\"done\":null}",
+            "{\"type\":\"token\",\"lock\":-5,\"done\":3}"};
+        Map<String, String> revs = new HashMap<>();
+        for (int i = 0; i < malformed.length; i++) {
+            revs.put("bad" + i, http.put("bad" + i, malformed[i]).path("rev").asText());
+        }
+        http.put("odd_fields", "{\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"o\",\"priority\":\"high\","
+                + "\"error\":\"not a list\",\"runs\":7}");
+        http.put("no_input", "{\"type\":\"token\",\"lock\":0,\"done\":0}");
+        http.put("huge", picasToken("huge"));
+        http.put("fine", picasToken("fine"));
+        Map<String, String> settings = settings(couch, db,
+                "if [ {input} = huge ]; then head -c 3000000 /dev/zero | tr '\\000' x; else echo {input}; fi");
+        settings.put("couchwork.exec.max-log-bytes", "65536");
+        try (RunningApp app = RunningApp.start(settings)) {
+            await().atMost(WAIT).until(() -> http.overview("Monitor", "done") == 3
+                    && http.overview("Monitor", "error") == 1);
+        }
+        revs.forEach((id, rev) -> assertThat(http.doc(id).path("_rev").asText()).as(id).isEqualTo(rev));
+        assertThat(http.doc("odd_fields").path("output").asText()).isEqualTo("o\n");
+        JsonNode noInput = http.doc("no_input");
+        assertThat(noInput.path("error").get(0).path("message").asText())
+                .contains("the command needs token field 'input', which the token lacks");
+        assertThat(noInput.path("attempts").asInt()).isEqualTo(1); // not retried: it cannot succeed
+        JsonNode huge = http.doc("huge");
+        assertThat(huge.path("_attachments").path("stdout.log").path("length").asLong())
+                .isBetween(65536L, 65536L + 100);
+        assertThat(huge.path("output").asText()).hasSizeBetween(4096, 4096 + 100).endsWith("xxxx")
+                .startsWith("[... ");
+        assertThat(http.doc("fine").path("output").asText()).isEqualTo("fine\n");
+    }
+
+    /** PiCaS's views, installed before the worker starts, so the test reads a fully built index from the start. */
+    private static void installMonitorViews(TestCouch couch, String db) {
+        io.couchwork.couchdb.CouchDbSettings settings = couch.settings(db);
+        new io.couchwork.token.DesignDocuments(new io.couchwork.couchdb.CouchDatabase(
+                io.couchwork.couchdb.CouchDbClients.create(settings), settings)).installFor(List.of("token"));
+    }
+
+    static String picasToken(String input) {
+        return "{\"type\":\"token\",\"lock\":0,\"done\":0,\"hostname\":\"\",\"scrub_count\":0,\"input\":\"" + input
+                + "\",\"exit_code\":\"\",\"output\":\"\",\"error\":[]}";
+    }
+
+    static Map<String, String> settings(TestCouch couch, String db, String command) {
+        Map<String, String> settings = couch.properties(db);
+        settings.put("couchwork.exec.command", command);
+        settings.put("couchwork.pool.concurrency", "2");
+        settings.put("couchwork.pool.prefetch", "2");
+        settings.put("couchwork.pool.poll-interval", "1s");
+        settings.put("couchwork.pool.reap-interval", "1s");
+        settings.put("couchwork.pool.retry-delay", "1s");
+        settings.put("couchwork.pool.max-retry-delay", "2s");
+        settings.put("couchwork.report.interval", "1h");
+        return settings;
+    }
+}
