@@ -6,14 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.ibm.cloud.cloudant.v1.Cloudant;
 import com.ibm.cloud.sdk.core.security.NoAuthAuthenticator;
 import io.couchwork.testing.AuthServer;
+import io.couchwork.testing.LaunchedApp;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.TestCouch;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,19 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(CouchDbServerExtension.class)
 class LauncherIT {
 
-    private static final Path DIST = Path.of(System.getProperty("couchwork.dist", "target/dist-missing"));
-    private static final String PASSWORD = "Launcher-Pw-5093";
+        private static final String PASSWORD = "Launcher-Pw-5093";
 
     @TempDir
     Path workingDirectory;
 
     @Test
     void should_answer_help_and_version_from_any_directory() throws Exception {
-        Launched help = launch(List.of("--help"), Map.of());
+        LaunchedApp help = launch(List.of("--help"), Map.of());
         assertThat(help.awaitExit()).isZero();
         assertThat(help.output()).contains("Usage: couchwork", "run ", "demo ", "dev-server ");
 
-        Launched version = launch(List.of("--version"), Map.of());
+        LaunchedApp version = launch(List.of("--version"), Map.of());
         assertThat(version.awaitExit()).isZero();
         assertThat(version.output()).startsWith("couchwork " + System.getProperty("couchwork.version", ""));
     }
@@ -46,14 +44,14 @@ class LauncherIT {
     void should_run_connect_and_stop_gracefully_on_sigterm_without_logging_the_password(TestCouch couch) throws Exception {
         try (AuthServer auth = AuthServer.start(couch, PASSWORD)) {
             String urlWithCredentials = auth.url().replace("://", "://" + auth.user() + ":" + auth.password() + "@");
-            Launched app = launch(List.of("run", "-D", "couchwork.couchdb.url=" + urlWithCredentials,
+            LaunchedApp app = launch(List.of("run", "-D", "couchwork.couchdb.url=" + urlWithCredentials,
                     "-D", "couchwork.couchdb.database=" + auth.database()),
                     Map.of("COUCHDB_PASSWORD", auth.password()));
             await().atMost(Duration.ofSeconds(60)).until(() -> app.output().contains("Connected to database '"));
             assertThat(app.output()).contains("Started reportDatabaseStatus");
 
-            app.process.toHandle().destroy(); // SIGTERM
-            assertThat(app.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            app.process().toHandle().destroy(); // SIGTERM
+            assertThat(app.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(app.output()).contains("Apache Camel (Main) 4.17.0 is shutdown");
             assertThat(app.output()).doesNotContain(auth.password()).contains("http://***@");
         }
@@ -70,22 +68,22 @@ class LauncherIT {
             env.put("COUCHDB_USER", couch.user());
             env.put("COUCHDB_PASSWORD", couch.password());
         }
-        Launched app = launch(List.of("run"), env);
+        LaunchedApp app = launch(List.of("run"), env);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> app.output().contains("Connected to database '"));
             assertThat(app.output()).contains("database '" + database + "' holds 0 documents")
                     .contains("[OS Environment Variable]      couchwork.report.interval = 1h");
             assertThat(couch.client().getAllDbs().execute().getResult()).contains(database);
         } finally {
-            app.process.toHandle().destroy();
-            app.process.waitFor(60, TimeUnit.SECONDS);
+            app.process().toHandle().destroy();
+            app.process().waitFor(60, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void should_exit_with_one_clear_line_on_a_wrong_password(TestCouch couch) throws Exception {
         try (AuthServer auth = AuthServer.start(couch, PASSWORD)) {
-            Launched app = launch(List.of("run", "-D", "couchwork.couchdb.url=" + auth.url(),
+            LaunchedApp app = launch(List.of("run", "-D", "couchwork.couchdb.url=" + auth.url(),
                     "-D", "couchwork.couchdb.user=" + auth.user()),
                     Map.of("COUCHDB_PASSWORD", auth.password() + "-wrong"));
             assertThat(app.awaitExit()).isEqualTo(77);
@@ -103,7 +101,7 @@ class LauncherIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Launched devServer = launch(List.of("dev-server", "--port", Integer.toString(port)), Map.of());
+        LaunchedApp devServer = launch(List.of("dev-server", "--port", Integer.toString(port)), Map.of());
         await().atMost(Duration.ofSeconds(120)).until(() -> devServer.output().contains("listening on"));
         String url = "http://127.0.0.1:" + port;
         assertThat(devServer.output()).contains("Bundled CouchDB-API server listening on " + url);
@@ -111,36 +109,14 @@ class LauncherIT {
         client.setServiceUrl(url);
         assertThat(client.getServerInformation().execute().getResult().getVersion()).isNotBlank();
 
-        List<ProcessHandle> children = devServer.process.descendants().toList();
+        List<ProcessHandle> children = devServer.process().descendants().toList();
         assertThat(children).isNotEmpty();
-        devServer.process.toHandle().destroy(); // SIGTERM
-        assertThat(devServer.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        devServer.process().toHandle().destroy(); // SIGTERM
+        assertThat(devServer.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
     }
 
-    private Launched launch(List<String> args, Map<String, String> env) throws IOException {
-        Path launcher = DIST.resolve("bin/couchwork");
-        assertThat(launcher).as("packaged launcher (run mvn verify)").isExecutable();
-        List<String> command = new ArrayList<>(List.of(launcher.toAbsolutePath().toString()));
-        command.addAll(args);
-        Path log = workingDirectory.resolve("output-" + System.nanoTime() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().remove("COUCHDB_URL");
-        builder.environment().remove("COUCHDB_USER");
-        builder.environment().remove("COUCHDB_PASSWORD");
-        builder.environment().putAll(env);
-        return new Launched(builder.start(), log);
-    }
-
-    private record Launched(Process process, Path log) {
-        String output() throws IOException {
-            return Files.readString(log);
-        }
-
-        int awaitExit() throws InterruptedException {
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("launcher exits").isTrue();
-            return process.exitValue();
-        }
+    private LaunchedApp launch(List<String> args, Map<String, String> env) throws IOException {
+        return LaunchedApp.launch(workingDirectory, args, env);
     }
 }
