@@ -1,0 +1,105 @@
+package io.couchwork.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.couchwork.token.LogAttachment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Running a real /bin/sh command: exit code, captured and bounded logs, environment, directory, timeout. */
+class CommandRunnerTest {
+
+    private static final Duration NO_TIMEOUT = Duration.ZERO;
+
+    @TempDir
+    Path dir;
+
+    private final CommandRunner runner = new CommandRunner(64 * 1024, 1024);
+
+    private static String text(LogAttachment log) {
+        return new String(log.content(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void should_report_the_exit_code() throws Exception {
+        assertThat(runner.run("exit 0", dir, Map.of(), NO_TIMEOUT).exitCode()).isZero();
+        CommandResult result = runner.run("exit 3", dir, Map.of(), NO_TIMEOUT);
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.timedOut()).isFalse();
+    }
+
+    @Test
+    void should_capture_stdout_and_stderr_as_log_attachments() throws Exception {
+        CommandResult result = runner.run("echo out; echo err >&2", dir, Map.of(), Duration.ofSeconds(10));
+
+        assertThat(result.stdoutTail()).isEqualTo("out\n");
+        assertThat(result.stderrTail()).isEqualTo("err\n");
+        assertThat(result.logs()).extracting(LogAttachment::name).containsExactly("stdout.log", "stderr.log");
+        assertThat(result.logs()).extracting(LogAttachment::contentType).containsOnly("text/plain");
+        assertThat(text(result.logs().get(0))).isEqualTo("out\n");
+        assertThat(text(result.logs().get(1))).isEqualTo("err\n");
+    }
+
+    @Test
+    void should_pass_the_environment_and_keep_the_inherited_one() throws Exception {
+        CommandResult result = runner.run("printf '%s|%s' \"$TOKEN_ID\" \"$TOKEN_INPUT\"; command -v sh >&2", dir,
+                Map.of("TOKEN_ID", "t1", "TOKEN_INPUT", "a b $x"), NO_TIMEOUT);
+        assertThat(result.stdoutTail()).isEqualTo("t1|a b $x");
+        assertThat(result.stderrTail()).contains("sh");
+        assertThat(result.exitCode()).isZero();
+    }
+
+    @Test
+    void should_run_in_the_working_directory_creating_it() throws Exception {
+        Path work = dir.resolve("jobs/t1");
+        CommandResult result = runner.run("pwd; echo x > made.txt", work, Map.of(), NO_TIMEOUT);
+        assertThat(Path.of(result.stdoutTail().strip())).isEqualTo(work.toRealPath());
+        assertThat(work.resolve("made.txt")).hasContent("x");
+    }
+
+    @Test
+    void should_not_give_the_command_any_input() throws Exception {
+        CommandResult result = runner.run("cat; echo end", dir, Map.of(), Duration.ofSeconds(10));
+        assertThat(result.stdoutTail()).isEqualTo("end\n");
+        assertThat(result.timedOut()).isFalse();
+    }
+
+    @Test
+    void should_bound_the_captured_output_of_a_chatty_command() throws Exception {
+        CommandResult result = runner.run("head -c 2097152 /dev/zero | tr '\\0' 'a'; printf END", dir, Map.of(),
+                Duration.ofSeconds(10));
+
+        String note = "[... " + (2097155 - 64 * 1024) + " earlier bytes cut; 2097155 bytes in all]\n";
+        byte[] stdout = result.logs().get(0).content();
+        assertThat(stdout.length).isLessThanOrEqualTo(64 * 1024 + note.length()).isEqualTo(64 * 1024 + note.length());
+        assertThat(text(result.logs().get(0))).startsWith(note).endsWith("aaaEND");
+
+        String tailNote = "[... " + (2097155 - 1024) + " earlier bytes cut; 2097155 bytes in all]\n";
+        assertThat(result.stdoutTail()).startsWith(tailNote).endsWith("aaaEND").hasSize(tailNote.length() + 1024);
+        assertThat(result.exitCode()).isZero();
+    }
+
+    @Test
+    void should_kill_a_command_at_its_timeout() throws Exception {
+        long start = System.nanoTime();
+        CommandResult result = runner.run("echo started; sleep 30", dir, Map.of(), Duration.ofMillis(500));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(result.timedOut()).isTrue();
+        assertThat(result.exitCode()).isEqualTo(CommandRunner.TIMEOUT_EXIT_CODE).isEqualTo(124);
+        assertThat(result.stdoutTail()).isEqualTo("started\n");
+        assertThat(took).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void should_report_127_for_a_command_that_does_not_exist() throws Exception {
+        CommandResult result = runner.run("no-such-command-couchwork-test", dir, Map.of(), NO_TIMEOUT);
+        assertThat(result.exitCode()).isEqualTo(127);
+        assertThat(result.stderrTail()).contains("no-such-command-couchwork-test").contains("not found");
+        assertThat(result.timedOut()).isFalse();
+    }
+}
