@@ -1,10 +1,16 @@
 package io.couchwork.camel;
 
-import com.ibm.cloud.cloudant.v1.model.ChangesResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.ibm.cloud.cloudant.v1.model.PostChangesOptions;
 import com.ibm.cloud.sdk.core.http.ServiceCall;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Failures;
+import io.couchwork.couchdb.Json;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import io.couchwork.util.Backoff;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -13,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the database's _changes feed (longpoll, from now) and calls {@code onChange} when anything changed, so idle
- * workers wake at once instead of polling. It only wakes: what to claim is decided from the views. Reconnects forever.
+ * Follows the database's _changes feed (longpoll from now, with documents) and hands each batch of changed documents
+ * to {@code onChange}, so idle workers wake at once instead of polling; an empty batch means "look again" (after an
+ * error the feed may have missed changes). Reconnects forever.
  */
 final class ChangesWakeUp implements Runnable {
 
@@ -23,12 +30,12 @@ final class ChangesWakeUp implements Runnable {
     private static final long LONGPOLL_TIMEOUT_MS = 30_000;
 
     private final CouchDatabase database;
-    private final Runnable onChange;
+    private final Consumer<List<ObjectNode>> onChange;
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile ServiceCall<ChangesResult> current;
+    private volatile ServiceCall<InputStream> current;
 
-    ChangesWakeUp(CouchDatabase database, Runnable onChange, String name) {
+    ChangesWakeUp(CouchDatabase database, Consumer<List<ObjectNode>> onChange, String name) {
         this.database = database;
         this.onChange = onChange;
         this.thread = new Thread(this, "couchwork-changes-" + name);
@@ -41,7 +48,7 @@ final class ChangesWakeUp implements Runnable {
 
     void stop() {
         running = false;
-        ServiceCall<ChangesResult> call = current;
+        ServiceCall<InputStream> call = current;
         if (call != null) {
             call.cancel();
         }
@@ -54,16 +61,23 @@ final class ChangesWakeUp implements Runnable {
         int failures = 0;
         while (running) {
             try {
-                ServiceCall<ChangesResult> call = database.client().postChanges(new PostChangesOptions.Builder(database.name())
-                        .feed("longpoll").since(since).timeout(LONGPOLL_TIMEOUT_MS).build());
+                ServiceCall<InputStream> call = database.client().postChangesAsStream(
+                        new PostChangesOptions.Builder(database.name()).feed("longpoll").since(since)
+                                .timeout(LONGPOLL_TIMEOUT_MS).includeDocs(true).build());
                 current = call;
-                ChangesResult result = call.execute().getResult();
-                if (result.getLastSeq() != null) {
-                    since = result.getLastSeq(); // opaque: never compared or computed with
+                JsonNode result = Json.read(call.execute().getResult(), JsonNode.class);
+                if (result.hasNonNull("last_seq")) {
+                    since = result.get("last_seq").asText(); // opaque: never compared or computed with
                 }
                 failures = 0;
-                if (result.getResults() != null && !result.getResults().isEmpty()) {
-                    onChange.run();
+                List<ObjectNode> docs = new ArrayList<>();
+                for (JsonNode change : result.path("results")) {
+                    if (change.path("doc").isObject()) {
+                        docs.add((ObjectNode) change.get("doc"));
+                    }
+                }
+                if (!docs.isEmpty()) {
+                    onChange.accept(docs);
                 }
             } catch (RuntimeException e) {
                 if (!running) {
@@ -79,7 +93,7 @@ final class ChangesWakeUp implements Runnable {
                             database, Failures.describe(e), delay.toMillis());
                 }
                 // after an error the feed may have missed changes: wake the claimer once to look
-                onChange.run();
+                onChange.accept(List.of());
                 try {
                     Thread.sleep(delay.toMillis());
                 } catch (InterruptedException interrupted) {

@@ -1,6 +1,7 @@
 package io.couchwork.camel;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;
 import io.couchwork.exec.CommandFailedException;
@@ -47,6 +48,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private final Clock clock;
     private final Semaphore wakeUp = new Semaphore(0);
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object directClaimLock = new Object();
     private volatile boolean claiming;
     private volatile boolean stopping;
     private HeldTokens held;
@@ -82,7 +84,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         scheduler.scheduleWithFixedDelay(held::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::reapExpiredLeases, 0, endpoint.reap().toMillis(), TimeUnit.MILLISECONDS);
         if (endpoint.isFollowChanges()) {
-            changes = new ChangesWakeUp(component.database(), this::wake, endpoint.name());
+            changes = new ChangesWakeUp(component.database(), this::onChanges, endpoint.name());
             changes.start();
         }
         claiming = true;
@@ -259,6 +261,28 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         } catch (RuntimeException e) {
             LOG.warn("Cannot reap expired leases ({}); will try again", Failures.describe(e));
         }
+    }
+
+    /**
+     * New or re-queued tokens from the changes feed: an idle worker claims them straight away (one request, no view
+     * read); a busy one leaves them to the claim loop, which takes priorities into account.
+     */
+    private void onChanges(List<ObjectNode> docs) {
+        int running = inFlight.get();
+        if (claiming && !docs.isEmpty() && running < endpoint.getConcurrency()) {
+            synchronized (directClaimLock) {
+                try {
+                    int room = endpoint.getConcurrency() - inFlight.get();
+                    if (room > 0) {
+                        claimer.claimFrom(docs, Math.min(room, endpoint.getClaimBatch())).forEach(this::start);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("Direct claim from the changes feed failed ({}); the claim loop will look",
+                            Failures.describe(e));
+                }
+            }
+        }
+        wake();
     }
 
     private void wake() {

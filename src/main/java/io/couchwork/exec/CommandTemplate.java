@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  */
 public final class CommandTemplate {
 
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_$.-]+)}");
+    // a name, not after $ (the shell's own ${VAR}) and not a brace expansion such as {1..10} or {a,b}
+    private static final Pattern PLACEHOLDER = Pattern.compile(
+            "(?<!\\$)\\{([A-Za-z_][A-Za-z0-9_-]*(?:\\.[A-Za-z_][A-Za-z0-9_-]*)*)}");
 
     private final String template;
 
@@ -27,9 +29,12 @@ public final class CommandTemplate {
         return fill(token, CommandTemplate::quote);
     }
 
-    /** A path with every placeholder replaced by the field value, slashes made underscores so it stays one name. */
+    /** A path with every placeholder replaced by one file name made of the value: no slashes, never . or .. */
     public String fillPath(JsonNode token) {
-        return fill(token, value -> value.replace("/", "_"));
+        return fill(token, value -> {
+            String name = value.replace("/", "_").replace("\0", "_");
+            return name.isEmpty() || name.matches("\\.+") ? name.replace('.', '_') + "_" : name;
+        });
     }
 
     private String fill(JsonNode token, UnaryOperator<String> escape) {

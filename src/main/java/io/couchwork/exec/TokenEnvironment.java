@@ -3,6 +3,7 @@ package io.couchwork.exec;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,7 +23,7 @@ public final class TokenEnvironment {
             if (SKIPPED.contains(field.getKey())) {
                 continue;
             }
-            String name = "TOKEN_" + field.getKey().replaceAll("^_+", "").replaceAll("[^A-Za-z0-9]", "_").toUpperCase();
+            String name = "TOKEN_" + field.getKey().replaceAll("^_+", "").replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
             JsonNode value = field.getValue();
             String text = value.isValueNode() ? value.asText() : value.toString();
             if (text.length() <= MAX_VALUE_CHARS) {

@@ -94,6 +94,10 @@ public final class Token {
     }
 
     public Token leaseExtended(long leaseUntil) {
+        if (state() != TokenState.LOCKED) {
+            throw new IllegalStateTransitionException("Token " + id() + " is " + state() + ": only a locked token has a"
+                    + " lease to extend");
+        }
         ObjectNode copy = change(TokenState.LOCKED);
         copy.put(TokenFields.LEASE_UNTIL, leaseUntil);
         return new Token(copy);

@@ -48,7 +48,26 @@ public final class TokenClaimer {
             return List.of();
         }
         long now = clock.instant().getEpochSecond();
-        List<Token> candidates = pick(candidates(max, now), max);
+        return write(pick(candidates(max, now), max), now);
+    }
+
+    /**
+     * Claims straight from documents the changes feed just delivered (current revisions), skipping the view read: the
+     * fast path that wakes an idle worker. Documents that are not claimable tokens of our types are ignored.
+     */
+    public List<Token> claimFrom(List<ObjectNode> docs, int max) {
+        long now = clock.instant().getEpochSecond();
+        List<Token> candidates = new ArrayList<>();
+        for (ObjectNode doc : docs) {
+            Token token = new Token(doc);
+            if (types.contains(token.type()) && isClaimable(token, token.type(), now)) {
+                candidates.add(token);
+            }
+        }
+        return write(pick(candidates, max), now);
+    }
+
+    private List<Token> write(List<Token> candidates, long now) {
         if (candidates.isEmpty()) {
             return List.of();
         }

@@ -65,21 +65,70 @@ public enum TokenState {
 
     /** JavaScript's parseInt(exit_code) == 0, as PiCaS's done and error views test it. */
     static boolean exitCodeIsZero(JsonNode exitCode) {
-        if (exitCode == null || exitCode.isNull()) {
+        if (exitCode == null || exitCode.isNull() || exitCode.isMissingNode()) {
             return false;
         }
-        if (exitCode.isNumber()) {
-            return (long) exitCode.asDouble() == 0 && exitCode.asDouble() > -1 && exitCode.asDouble() < 1;
+        return parseIntIsZero(javaScriptString(exitCode));
+    }
+
+    /** JavaScript's String(value) as far as parseInt can tell apart: numbers, strings, arrays, the rest. */
+    private static String javaScriptString(JsonNode value) {
+        if (value.isTextual()) {
+            return value.asText();
         }
-        String text = exitCode.asText().trim();
-        int end = 0;
-        if (end < text.length() && (text.charAt(end) == '-' || text.charAt(end) == '+')) {
-            end++;
+        if (value.isNumber()) {
+            double v = value.asDouble();
+            double magnitude = Math.abs(v);
+            // String(0.5) is "0.5", String(1e-7) is "1e-7": below 1e-6 JavaScript writes an exponent
+            if (v == 0 || (magnitude < 1 && magnitude >= 1e-6)) {
+                return "0";
+            }
+            return "1";
         }
-        int digitsStart = end;
-        while (end < text.length() && Character.isDigit(text.charAt(end))) {
-            end++;
+        if (value.isArray()) {
+            StringBuilder joined = new StringBuilder();
+            for (int i = 0; i < value.size(); i++) {
+                if (i > 0) {
+                    joined.append(',');
+                }
+                JsonNode element = value.get(i);
+                joined.append(element == null || element.isNull() ? "" : javaScriptString(element));
+            }
+            return joined.toString();
         }
-        return end > digitsStart && Long.parseLong(text.substring(digitsStart, Math.min(end, digitsStart + 18))) == 0;
+        return value.isBoolean() ? value.asText() : "[object Object]";
+    }
+
+    /** parseInt(text) == 0: optional white space and sign, then 0x hex digits or decimal digits, all of them zero. */
+    private static boolean parseIntIsZero(String text) {
+        int i = 0;
+        while (i < text.length() && isJavaScriptSpace(text.charAt(i))) {
+            i++;
+        }
+        if (i < text.length() && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            i++;
+        }
+        boolean hex = text.startsWith("0x", i) || text.startsWith("0X", i);
+        if (hex) {
+            i += 2;
+        }
+        int digits = 0;
+        for (; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean digit = (c >= '0' && c <= '9') || (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
+            if (!digit) {
+                break;
+            }
+            if (c != '0') {
+                return false;
+            }
+            digits++;
+        }
+        return digits > 0;
+    }
+
+    private static boolean isJavaScriptSpace(char c) {
+        return c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == ' ' || c == 0xA0 || c == 0xFEFF
+                || c == 0x2028 || c == 0x2029 || Character.getType(c) == Character.SPACE_SEPARATOR;
     }
 }
