@@ -1,5 +1,6 @@
 package io.couchwork;
 
+import io.couchwork.cli.BenchCommand;
 import io.couchwork.cli.CliErrorHandler;
 import io.couchwork.cli.DemoCommand;
 import io.couchwork.cli.DevServerCommand;
@@ -15,7 +16,8 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Token pools and document workflows on Apache CouchDB, as Apache Camel routes.",
-        subcommands = {RunCommand.class, DemoCommand.class, DevServerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, DevServerCommand.class, BenchCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Couchwork implements Runnable {
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")

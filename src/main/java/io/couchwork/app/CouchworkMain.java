@@ -18,7 +18,7 @@ public final class CouchworkMain {
         Main main = new Main();
         main.configure().addConfiguration(CouchworkConfiguration.class);
         main.setPropertyPlaceholderLocations("file:" + configFile.toAbsolutePath());
-        main.addInitialProperty(CouchworkHome.PROPERTY, home.root().toString());
+        main.addOverrideProperty(CouchworkHome.PROPERTY, home.root().toString());
         overrides.forEach(main::addOverrideProperty);
         return main;
     }

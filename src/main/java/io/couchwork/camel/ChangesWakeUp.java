@@ -10,6 +10,7 @@ import io.couchwork.couchdb.Json;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import io.couchwork.util.Backoff;
 import java.net.SocketTimeoutException;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the database's _changes feed (longpoll from now, with documents) and hands each batch of changed documents
  * to {@code onChange}, so idle workers wake at once instead of polling; an empty batch means "look again" (after an
- * error the feed may have missed changes). Reconnects forever.
+ * error the feed may have missed changes). While the worker is busy the feed is paused (finished jobs wake it then);
+ * it resumes from the database's current sequence and has the worker look once, so nothing written meanwhile is
+ * missed. Reconnects forever.
  */
 final class ChangesWakeUp implements Runnable {
 
@@ -31,13 +34,16 @@ final class ChangesWakeUp implements Runnable {
 
     private final CouchDatabase database;
     private final Consumer<List<ObjectNode>> onChange;
+    private final BooleanSupplier wanted;
+    private final Object idle = new Object();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile ServiceCall<InputStream> current;
 
-    ChangesWakeUp(CouchDatabase database, Consumer<List<ObjectNode>> onChange, String name) {
+    ChangesWakeUp(CouchDatabase database, Consumer<List<ObjectNode>> onChange, BooleanSupplier wanted, String name) {
         this.database = database;
         this.onChange = onChange;
+        this.wanted = wanted;
         this.thread = new Thread(this, "couchwork-changes-" + name);
         this.thread.setDaemon(true);
     }
@@ -46,8 +52,16 @@ final class ChangesWakeUp implements Runnable {
         thread.start();
     }
 
+    /** The worker has room again: resume following the feed. */
+    void resume() {
+        synchronized (idle) {
+            idle.notifyAll();
+        }
+    }
+
     void stop() {
         running = false;
+        resume();
         ServiceCall<InputStream> call = current;
         if (call != null) {
             call.cancel();
@@ -55,12 +69,32 @@ final class ChangesWakeUp implements Runnable {
         thread.interrupt();
     }
 
+    private void pause() {
+        synchronized (idle) {
+            try {
+                idle.wait(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+
     @Override
     public void run() {
-        String since = "now";
+        String since = null;
         int failures = 0;
         while (running) {
+            if (!wanted.getAsBoolean()) {
+                since = null;
+                pause();
+                continue;
+            }
             try {
+                if (since == null) {
+                    since = database.info().getUpdateSeq(); // opaque: only ever handed back as since
+                    onChange.accept(List.of()); // whatever came before this sequence: the worker looks once
+                }
                 ServiceCall<InputStream> call = database.client().postChangesAsStream(
                         new PostChangesOptions.Builder(database.name()).feed("longpoll").since(since)
                                 .timeout(LONGPOLL_TIMEOUT_MS).includeDocs(true).build());
@@ -93,6 +127,7 @@ final class ChangesWakeUp implements Runnable {
                             database, Failures.describe(e), delay.toMillis());
                 }
                 // after an error the feed may have missed changes: wake the claimer once to look
+                since = null;
                 onChange.accept(List.of());
                 try {
                     Thread.sleep(delay.toMillis());

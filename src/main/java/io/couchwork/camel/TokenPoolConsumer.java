@@ -84,7 +84,8 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         scheduler.scheduleWithFixedDelay(held::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::reapExpiredLeases, 0, endpoint.reap().toMillis(), TimeUnit.MILLISECONDS);
         if (endpoint.isFollowChanges()) {
-            changes = new ChangesWakeUp(component.database(), this::onChanges, endpoint.name());
+            changes = new ChangesWakeUp(component.database(), this::onChanges,
+                    () -> inFlight.get() < endpoint.getConcurrency(), endpoint.name());
             changes.start();
         }
         claiming = true;
@@ -185,7 +186,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
 
     private void finish(Token token, Outcome outcome, long started) {
         held.finish(token.id(), outcome, started).whenComplete((saved, error) -> {
-            inFlight.decrementAndGet();
+            if (inFlight.decrementAndGet() < endpoint.getConcurrency() && changes != null) {
+                changes.resume();
+            }
             wake();
         });
     }
@@ -347,6 +350,10 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 executor.shutdownNow();
                 executor.awaitTermination(30, TimeUnit.SECONDS);
             }
+        }
+        if (claimer != null) {
+            LOG.info("Worker {} stopped: claimed {} tokens, lost {} claim races", endpoint.getComponent().worker()
+                    .workerId(), claimer.claims(), claimer.conflicts());
         }
         if (held != null) {
             // tokens whose jobs never started (dropped from the executor's queue) go back to the pool too

@@ -24,12 +24,12 @@ public final class DesignDocuments {
         this.database = database;
     }
 
-    /** Installs PiCaS's views for each token type and Couchwork's claiming views. */
+    /** Installs PiCaS's views for each token type and Couchwork's queue and count views. */
     public void installFor(Iterable<String> tokenTypes) {
         for (String type : tokenTypes) {
             ensureViews(TokenViews.picasDesignFor(type), TokenViews.picasViews(type));
         }
-        ensureViews(TokenViews.CLAIMS_DESIGN, TokenViews.claimViews());
+        ensureViews(TokenViews.QUEUE_DESIGN, TokenViews.queueViews());
         ensureViews(TokenViews.COUCHWORK_DESIGN, TokenViews.couchworkViews());
     }
 

@@ -42,9 +42,9 @@ public final class LeaseReaper {
         long now = clock.instant().getEpochSecond();
         int reaped = 0;
         for (String type : types) {
-            List<JsonNode> rows = new ArrayList<>(expiredRows(type, "lease", now));
+            List<JsonNode> rows = new ArrayList<>(expiredRows(type, TokenViews.LEASED, now));
             if (unleasedLockTimeoutSeconds > 0) {
-                rows.addAll(expiredRows(type, "lock", now - unleasedLockTimeoutSeconds));
+                rows.addAll(expiredRows(type, TokenViews.UNLEASED, now - unleasedLockTimeoutSeconds));
             }
             List<ObjectNode> writes = new ArrayList<>();
             for (JsonNode row : rows) {
@@ -67,7 +67,7 @@ public final class LeaseReaper {
     }
 
     private List<JsonNode> expiredRows(String type, String kind, long before) {
-        return database.view(TokenViews.COUCHWORK_DESIGN, TokenViews.LEASES,
+        return database.view(TokenViews.QUEUE_DESIGN, TokenViews.QUEUE,
                 ViewQuery.range(List.of(type, kind, 0), List.of(type, kind, before)).limit(PAGE).withDocs());
     }
 

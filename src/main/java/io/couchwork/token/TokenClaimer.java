@@ -97,10 +97,10 @@ public final class TokenClaimer {
         long now = clock.instant().getEpochSecond();
         long earliest = Long.MAX_VALUE;
         for (String type : types) {
-            List<JsonNode> rows = database.view(TokenViews.CLAIMS_DESIGN, TokenViews.DELAYED,
-                    ViewQuery.range(List.of(type, now + 1), List.of(type, Map.of())).limit(1));
+            List<JsonNode> rows = queue(ViewQuery.range(List.of(type, TokenViews.DELAYED, now + 1),
+                    List.of(type, TokenViews.DELAYED, Map.of())).limit(1));
             for (JsonNode row : rows) {
-                earliest = Math.min(earliest, row.path("key").path(1).asLong(Long.MAX_VALUE));
+                earliest = Math.min(earliest, row.path("key").path(2).asLong(Long.MAX_VALUE));
             }
         }
         return earliest == Long.MAX_VALUE ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(earliest - now);
@@ -117,17 +117,18 @@ public final class TokenClaimer {
 
     /** Ready tokens by priority, and delayed tokens whose time has come, as current documents. */
     private List<Token> candidates(int max, long now) {
-        // read past the first few rows so that concurrent workers spread over different tokens
-        long window = Math.min(Math.max(4L * max, 20), 200);
+        // read past the first rows so that concurrent workers spread over different tokens; each row costs a
+        // document read, so not too far
+        long window = Math.min(2L * max + 16, 200);
         Map<String, Token> byId = new LinkedHashMap<>();
         for (String type : types) {
-            List<JsonNode> ready = database.view(TokenViews.CLAIMS_DESIGN, TokenViews.CLAIMABLE,
-                    ViewQuery.range(List.of(type), List.of(type, Map.of())).limit(window).withDocs());
+            List<JsonNode> ready = queue(ViewQuery.range(List.of(type, TokenViews.READY),
+                    List.of(type, TokenViews.READY, Map.of())).limit(window).withDocs());
             // retries come due by the second: look at delayed tokens at most once a second, or when ready ones run short
             List<JsonNode> due = List.of();
             if (ready.size() < max || now != lastDelayedLook) {
-                due = database.view(TokenViews.CLAIMS_DESIGN, TokenViews.DELAYED,
-                        ViewQuery.range(List.of(type, 0), List.of(type, now)).limit(window).withDocs());
+                due = queue(ViewQuery.range(List.of(type, TokenViews.DELAYED, 0), List.of(type, TokenViews.DELAYED, now))
+                        .limit(window).withDocs());
             }
             for (JsonNode row : concat(ready, due)) {
                 if (row.path("doc").isObject()) {
@@ -140,6 +141,10 @@ public final class TokenClaimer {
         }
         lastDelayedLook = now;
         return new ArrayList<>(byId.values());
+    }
+
+    private List<JsonNode> queue(ViewQuery query) {
+        return database.view(TokenViews.QUEUE_DESIGN, TokenViews.QUEUE, query);
     }
 
     /** The document itself must still be a todo token of this type whose time has come. */

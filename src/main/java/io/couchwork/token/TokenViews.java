@@ -11,14 +11,20 @@ import java.util.Map;
  */
 public final class TokenViews {
 
-    /** Leases and counts. */
+    /** Counts per state. */
     public static final String COUCHWORK_DESIGN = "couchwork";
-    /** Claiming alone: a design document's views are indexed together, so the hot claim path indexes only these. */
-    public static final String CLAIMS_DESIGN = "couchwork_claims";
-    public static final String CLAIMABLE = "claimable";
-    public static final String DELAYED = "delayed";
-    public static final String LEASES = "leases";
+    /**
+     * The work queue alone: claiming and reaping read one view, so each token change is indexed once on the hot path
+     * (a design document's views are indexed together on CouchDB, each view on its own on PouchDB).
+     */
+    public static final String QUEUE_DESIGN = "couchwork_queue";
+    public static final String QUEUE = "queue";
     public static final String STATES = "states";
+    /** Sections of the queue view's key, after the token type. */
+    public static final String READY = "ready";
+    public static final String DELAYED = "delayed";
+    public static final String LEASED = "lease";
+    public static final String UNLEASED = "lock";
 
     private static final String PICAS_VIEW = """
             function(doc) {
@@ -55,33 +61,20 @@ public final class TokenViews {
             }
             """;
 
-    // a well-formed todo token: numeric lock and done, both 0
-    private static final String TODO_GUARD = "typeof doc.type === 'string' && typeof doc.lock === 'number'"
-            + " && typeof doc.done === 'number' && doc.lock === 0 && doc.done === 0";
-
-    private static final String CLAIMABLE_MAP = """
+    // todo tokens: ready by priority then age, or delayed until not_before; locked ones by lease end (or lock time
+    // for PiCaS pilots' locks, which have no lease)
+    private static final String QUEUE_MAP = """
             function (doc) {
-              if (%s) {
-                var notBefore = typeof doc.not_before === 'number' ? doc.not_before : 0;
-                if (notBefore > 0) return;
+              if (typeof doc.type !== 'string' || typeof doc.lock !== 'number' || typeof doc.done !== 'number') return;
+              if (doc.lock === 0 && doc.done === 0) {
                 var priority = typeof doc.priority === 'number' ? doc.priority : 0;
-                emit([doc.type, -priority, typeof doc.created === 'number' ? doc.created : 0], null);
-              }
-            }
-            """.formatted(TODO_GUARD);
-
-    private static final String DELAYED_MAP = """
-            function (doc) {
-              if (%s && typeof doc.not_before === 'number' && doc.not_before > 0) {
-                emit([doc.type, doc.not_before], typeof doc.priority === 'number' ? doc.priority : 0);
-              }
-            }
-            """.formatted(TODO_GUARD);
-
-    private static final String LEASES_MAP = """
-            function (doc) {
-              if (typeof doc.type === 'string' && typeof doc.lock === 'number' && typeof doc.done === 'number'
-                  && doc.lock > 0 && doc.done === 0) {
+                var notBefore = typeof doc.not_before === 'number' ? doc.not_before : 0;
+                if (notBefore > 0) {
+                  emit([doc.type, 'delayed', notBefore], priority);
+                } else {
+                  emit([doc.type, 'ready', -priority, typeof doc.created === 'number' ? doc.created : 0], priority);
+                }
+              } else if (doc.lock > 0 && doc.done === 0) {
                 if (typeof doc.lease_until === 'number' && doc.lease_until > 0) {
                   emit([doc.type, 'lease', doc.lease_until], null);
                 } else {
@@ -125,20 +118,14 @@ public final class TokenViews {
         return views;
     }
 
-    /** Couchwork's claiming views, shared by every token type (the type leads each key). */
-    public static Map<String, ObjectNode> claimViews() {
-        Map<String, ObjectNode> views = new LinkedHashMap<>();
-        views.put(CLAIMABLE, view(CLAIMABLE_MAP, null));
-        views.put(DELAYED, view(DELAYED_MAP, null));
-        return views;
+    /** Couchwork's queue view, shared by every token type (the type leads each key). */
+    public static Map<String, ObjectNode> queueViews() {
+        return Map.of(QUEUE, view(QUEUE_MAP, null));
     }
 
-    /** Couchwork's lease and count views, shared by every token type. */
+    /** Couchwork's count view, shared by every token type. */
     public static Map<String, ObjectNode> couchworkViews() {
-        Map<String, ObjectNode> views = new LinkedHashMap<>();
-        views.put(LEASES, view(LEASES_MAP, null));
-        views.put(STATES, view(STATES_MAP, "_count"));
-        return views;
+        return Map.of(STATES, view(STATES_MAP, "_count"));
     }
 
     private static ObjectNode view(String map, String reduce) {

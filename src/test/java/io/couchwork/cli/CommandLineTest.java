@@ -3,6 +3,7 @@ package io.couchwork.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.couchwork.Couchwork;
+import io.couchwork.app.CouchworkHome;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.TestCouch;
 import java.io.IOException;
@@ -72,7 +73,7 @@ class CommandLineTest {
                       steps:
                         - notAStep: {}
                 """);
-        String previous = System.setProperty("couchwork.home", home.toString());
+        String previous = System.setProperty(CouchworkHome.LAUNCH_PROPERTY, home.toString());
         try {
             List<String> args = new ArrayList<>(List.of("run"));
             for (Map.Entry<String, String> e : couch.properties(couch.newDatabaseName()).entrySet()) {
@@ -80,7 +81,7 @@ class CommandLineTest {
             }
             assertThat(execute(args.toArray(String[]::new))).isEqualTo(78);
         } finally {
-            restore("couchwork.home", previous);
+            restore(CouchworkHome.LAUNCH_PROPERTY, previous);
         }
         assertThat(err.toString().lines()).singleElement().asString()
                 .startsWith("couchwork: Cannot start: ")

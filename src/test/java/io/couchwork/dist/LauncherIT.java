@@ -58,6 +58,14 @@ class LauncherIT {
     }
 
     @Test
+    void should_run_the_readme_demo_on_the_bundled_server_and_drain_the_pool() throws Exception {
+        LaunchedApp demo = launch(List.of("demo", "--tokens", "120"), Map.of());
+        assertThat(demo.awaitExit()).as(demo.output()).isZero();
+        assertThat(demo.output()).containsPattern("Drained in [0-9.]+ s: 120 done, 0 error, 0 todo, 0 locked;"
+                + " [0-9]+ tokens/s; 1 retries");
+    }
+
+    @Test
     void should_read_settings_from_the_environment(TestCouch couch) throws Exception {
         String database = couch.newDatabaseName();
         Map<String, String> env = new java.util.HashMap<>(Map.of(

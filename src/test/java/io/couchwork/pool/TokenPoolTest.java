@@ -248,6 +248,72 @@ class TokenPoolTest {
                 io.couchwork.couchdb.CouchDbClients.create(settings), settings)).installFor(List.of("token"));
     }
 
+    @Test
+    void should_reapply_the_outcome_when_someone_else_changed_the_token_meanwhile(TestCouch couch) throws IOException {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("shared", picasToken("s"));
+        Path started = temp.resolve("started");
+        Path go = temp.resolve("go");
+        // the job waits until the test has changed the token, so its outcome write meets a conflict
+        String command = "touch '" + started + "'; while [ ! -f '" + go + "' ]; do sleep 0.05; done; echo finished";
+        try (RunningApp app = RunningApp.start(settings(couch, db, command))) {
+            await().atMost(WAIT).until(() -> Files.exists(started));
+            com.fasterxml.jackson.databind.node.ObjectNode token = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    http.doc("shared");
+            token.put("note", "added by an operator while the job ran");
+            assertThat(http.put("shared", token.toString()).path("ok").asBoolean()).isTrue();
+            Files.createFile(go);
+            await().atMost(WAIT).until(() -> http.doc("shared").path("done").asLong() > 0);
+        }
+        JsonNode shared = http.doc("shared");
+        assertThat(shared.path("output").asText()).isEqualTo("finished\n");
+        assertThat(shared.path("exit_code").asInt(-9)).isZero();
+        assertThat(shared.path("note").asText()).isEqualTo("added by an operator while the job ran");
+        assertThat(shared.path("runs")).hasSize(1);
+    }
+
+    @Test
+    void should_renew_the_lease_of_a_job_that_outlives_it(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("long", picasToken("l"));
+        Map<String, String> settings = settings(couch, db, "sleep 7; echo survived");
+        settings.put("couchwork.pool.lease-duration", "3s");
+        List<Long> leases = new ArrayList<>();
+        try (RunningApp app = RunningApp.start(settings)) {
+            await().atMost(WAIT).until(() -> {
+                JsonNode token = http.doc("long");
+                if (token.path("done").asLong() == 0 && token.path("lease_until").asLong() > 0) {
+                    leases.add(token.path("lease_until").asLong());
+                }
+                return token.path("done").asLong() > 0;
+            });
+        }
+        JsonNode token = http.doc("long");
+        assertThat(token.path("output").asText()).isEqualTo("survived\n");
+        assertThat(token.path("attempts").asInt()).isZero();
+        assertThat(token.path("error")).isEmpty();
+        assertThat(token.path("runs")).hasSize(1);
+        assertThat(leases.stream().distinct().count()).as("lease renewed while the job ran").isGreaterThan(1);
+    }
+
+    @Test
+    void should_stop_a_job_at_its_token_timeout(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("stuck", "{\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"x\",\"timeout\":1}");
+        Map<String, String> settings = settings(couch, db, "sleep 60");
+        settings.put("couchwork.pool.max-attempts", "1");
+        try (RunningApp app = RunningApp.start(settings)) {
+            await().atMost(WAIT).until(() -> http.doc("stuck").path("done").asLong() > 0);
+        }
+        JsonNode stuck = http.doc("stuck");
+        assertThat(stuck.path("exit_code").asInt()).isEqualTo(124);
+        assertThat(stuck.path("error").get(0).path("message").asText()).isEqualTo("timed out after 1s");
+        assertThat(stuck.path("run_time").asLong()).isLessThan(30);
+    }
+
     static String picasToken(String input) {
         return "{\"type\":\"token\",\"lock\":0,\"done\":0,\"hostname\":\"\",\"scrub_count\":0,\"input\":\"" + input
                 + "\",\"exit_code\":\"\",\"output\":\"\",\"error\":[]}";

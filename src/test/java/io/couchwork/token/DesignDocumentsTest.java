@@ -60,12 +60,12 @@ class DesignDocumentsTest {
         assertThat(upgraded.path("views").path("cores4").path("map").asText()).contains("doc.cores == 4");
         assertThat(upgraded.path("views").path("todo").path("map").asText()).contains("doc.lock == 0 && doc.done == 0");
         String rev = upgraded.path("_rev").asText();
-        String claimsRev = http.get("_design/couchwork_claims").path("_rev").asText();
+        String queueRev = http.get("_design/couchwork_queue").path("_rev").asText();
 
         designs.installFor(List.of("token"));
 
         assertThat(http.get("_design/Monitor").path("_rev").asText()).isEqualTo(rev);
-        assertThat(http.get("_design/couchwork_claims").path("_rev").asText()).isEqualTo(claimsRev);
+        assertThat(http.get("_design/couchwork_queue").path("_rev").asText()).isEqualTo(queueRev);
         assertThat(designs.ensureViews("Monitor", TokenViews.picasViews("token"))).isFalse();
     }
 

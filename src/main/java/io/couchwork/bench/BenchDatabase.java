@@ -1,0 +1,69 @@
+package io.couchwork.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.ibm.cloud.cloudant.v1.model.DeleteDatabaseOptions;
+import com.ibm.cloud.cloudant.v1.model.PutDatabaseOptions;
+import io.couchwork.config.SettingsReader;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.CouchDbClients;
+import io.couchwork.couchdb.CouchDbSettings;
+import io.couchwork.token.NewTokens;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Fresh databases for benchmark runs on one server, each dropped after use. */
+final class BenchDatabase {
+
+    private final String url;
+    private final String user;
+    private final String password;
+    private int counter;
+
+    BenchDatabase(String url, String user, String password) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+    }
+
+    Map<String, String> properties(String database) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("couchwork.couchdb.url", url);
+        properties.put("couchwork.couchdb.user", user);
+        properties.put("couchwork.couchdb.password", password);
+        properties.put("couchwork.couchdb.database", database);
+        return properties;
+    }
+
+    CouchDatabase create(String purpose) {
+        String name = "couchwork_bench_" + purpose + "_" + System.currentTimeMillis() + "_" + (counter++);
+        Map<String, String> properties = properties(name);
+        CouchDbSettings settings = CouchDbSettings.read(new SettingsReader(k -> Optional.ofNullable(properties.get(k))));
+        CouchDatabase database = new CouchDatabase(CouchDbClients.create(settings), settings);
+        database.client().putDatabase(new PutDatabaseOptions.Builder(name).build()).execute();
+        return database;
+    }
+
+    void drop(CouchDatabase database) {
+        try {
+            database.client().deleteDatabase(new DeleteDatabaseOptions.Builder(database.name()).build()).execute();
+        } catch (RuntimeException ignored) {
+            // best effort
+        }
+    }
+
+    static void fill(CouchDatabase database, int tokens) {
+        NewTokens factory = new NewTokens("token", Clock.systemUTC());
+        for (int start = 0; start < tokens; start += 500) {
+            List<ObjectNode> batch = new ArrayList<>();
+            for (int i = start; i < Math.min(tokens, start + 500); i++) {
+                batch.add(factory.token(TextNode.valueOf("item-" + i), 0));
+            }
+            database.bulkWrite(batch);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.couchwork.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.couchwork.app.CouchworkHome;
+import io.couchwork.app.CouchworkMain;
+import io.couchwork.camel.CouchworkHeaders;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.token.NewTokens;
+import io.couchwork.couchdb.ViewQuery;
+import io.couchwork.token.TokenViews;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.main.Main;
+
+/** Couchwork draining a pool with a trivial job: in this JVM at several concurrencies, or as several worker processes. */
+final class PoolBench {
+
+    record Result(double tokensPerSecond, long conflicts, long claims, long rssKb) {}
+
+    private static final Pattern STOPPED = Pattern.compile("claimed (\\d+) tokens, lost (\\d+) claim races");
+
+    private final BenchDatabase databases;
+    private final Path jar;
+
+    PoolBench(BenchDatabase databases, Path jar) {
+        this.databases = databases;
+        this.jar = jar;
+    }
+
+    /** One worker in this JVM with {@code concurrency} parallel trivial jobs. */
+    Result inProcess(int tokens, int concurrency) throws Exception {
+        CouchDatabase db = databases.create("pool");
+        Path home = home(concurrency, false);
+        try {
+            BenchDatabase.fill(db, tokens);
+            Main main = CouchworkMain.create(new CouchworkHome(home), home.resolve("config/application.properties"),
+                    databases.properties(db.name()));
+            long t0 = System.nanoTime();
+            main.start();
+            awaitDrained(db);
+            double seconds = RawServerBench.seconds(t0);
+            main.stop();
+            return new Result(tokens / seconds, -1, -1, rssKb(ProcessHandle.current().pid()));
+        } finally {
+            databases.drop(db);
+            deleteTree(home);
+        }
+    }
+
+    /** {@code processes} worker JVMs, each with {@code concurrency} parallel trivial jobs, on one pool. */
+    Result processes(int tokens, int processes, int concurrency) throws Exception {
+        CouchDatabase db = databases.create("procs");
+        Path home = home(concurrency, false);
+        List<Process> workers = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        try {
+            BenchDatabase.fill(db, tokens);
+            long t0 = System.nanoTime();
+            for (int p = 0; p < processes; p++) {
+                Path log = home.resolve("worker-" + p + ".log");
+                logs.add(log);
+                List<String> command = new ArrayList<>(List.of(javaBinary(), "-D" + CouchworkHome.LAUNCH_PROPERTY + "=" + home, "-jar",
+                        jar.toString(), "run"));
+                databases.properties(db.name()).forEach((k, v) -> command.addAll(List.of("-D", k + "=" + v)));
+                workers.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+            }
+            awaitDrained(db);
+            double seconds = RawServerBench.seconds(t0);
+            long rss = 0;
+            for (Process worker : workers) {
+                rss = Math.max(rss, rssKb(worker.pid()));
+            }
+            long claims = 0;
+            long conflicts = 0;
+            for (int p = 0; p < workers.size(); p++) {
+                workers.get(p).destroy();
+                workers.get(p).waitFor(60, TimeUnit.SECONDS);
+                Matcher m = STOPPED.matcher(Files.readString(logs.get(p)));
+                if (m.find()) {
+                    claims += Long.parseLong(m.group(1));
+                    conflicts += Long.parseLong(m.group(2));
+                }
+            }
+            return new Result(tokens / seconds, conflicts, claims, rss);
+        } finally {
+            workers.forEach(Process::destroyForcibly);
+            databases.drop(db);
+            deleteTree(home);
+        }
+    }
+
+    /** Idle worker in this JVM: time from a token's write to the start of its job. */
+    Percentiles wakeUp(int samples) throws Exception {
+        CouchDatabase db = databases.create("wake");
+        Path home = home(1, true);
+        try {
+            Map<String, Long> started = new ConcurrentHashMap<>();
+            Main main = CouchworkMain.create(new CouchworkHome(home), home.resolve("config/application.properties"),
+                    databases.properties(db.name()));
+            main.bind("benchProbe", new StartProbe(started));
+            main.start();
+            NewTokens factory = new NewTokens("token", Clock.systemUTC());
+            Percentiles latency = new Percentiles();
+            for (int i = 0; i < samples; i++) {
+                ObjectNode token = factory.token(TextNode.valueOf("wake-" + i), 0);
+                String id = token.path("_id").asText();
+                long written = System.nanoTime();
+                db.put(token);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!started.containsKey(id) && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                if (started.containsKey(id)) {
+                    latency.add((started.get(id) - written) / 1e6);
+                }
+                awaitDrained(db); // idle again before the next sample
+            }
+            main.stop();
+            return latency;
+        } finally {
+            databases.drop(db);
+            deleteTree(home);
+        }
+    }
+
+    /** Records when each token's job starts. */
+    public static final class StartProbe {
+        private final Map<String, Long> started;
+
+        StartProbe(Map<String, Long> started) {
+            this.started = started;
+        }
+
+        public void started(org.apache.camel.Exchange exchange) {
+            started.put(exchange.getMessage().getHeader(CouchworkHeaders.TOKEN_ID, String.class), System.nanoTime());
+        }
+    }
+
+    private static void awaitDrained(CouchDatabase db) throws InterruptedException {
+        // the queue view the workers read anyway: no index work of its own (a count view would double it)
+        ViewQuery anyPending = ViewQuery.range(List.of("token"), List.of("token", Map.of())).limit(1);
+        while (true) {
+            try {
+                if (db.view(TokenViews.QUEUE_DESIGN, TokenViews.QUEUE, anyPending).isEmpty()) {
+                    return;
+                }
+            } catch (com.ibm.cloud.sdk.core.service.exception.NotFoundException workerNotUpYet) {
+                // the views appear when the first worker has started
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** A Couchwork home with a bench route: the trivial job sets the body, optionally after the start probe. */
+    private static Path home(int concurrency, boolean probe) throws IOException {
+        Path home = Files.createTempDirectory("couchwork-bench-");
+        Files.createDirectories(home.resolve("config"));
+        Files.createDirectories(home.resolve("routes"));
+        Files.writeString(home.resolve("config/application.properties"), """
+                camel.main.name = couchwork-bench
+                camel.main.routes-include-pattern = file:{{couchwork.home}}/routes/*.camel.yaml
+                camel.main.jmx-enabled = false
+                """);
+        String probeStep = probe ? """
+                        - to:
+                            uri: "bean:benchProbe?method=started"
+                """ : "";
+        Files.writeString(home.resolve("routes/bench.camel.yaml"), """
+                - routeConfiguration:
+                    id: tokenPoolErrors
+                    errorHandler:
+                      noErrorHandler: {}
+                - route:
+                    id: benchTokens
+                    routeConfigurationId: tokenPoolErrors
+                    from:
+                      uri: "tokens:bench"
+                      parameters:
+                        types: token
+                        concurrency: %d
+                        prefetch: %d
+                        claimBatch: 100
+                        pollInterval: 1s
+                      steps:
+                %s        - setBody:
+                            constant: ok
+                """.formatted(concurrency, Math.max(4, concurrency * 4), probeStep));
+        return home;
+    }
+
+    private static long rssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not on Linux
+        }
+        return -1;
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
