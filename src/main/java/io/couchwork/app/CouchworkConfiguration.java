@@ -33,7 +33,7 @@ public class CouchworkConfiguration implements CamelConfiguration {
         ServerDescription server = new StartupCheck(client, couchDb, clock).awaitReady();
         LOG.info(server.summary(couchDb.displayUrl()));
 
-        CouchDatabase database = new CouchDatabase(client, couchDb);
+        CouchDatabase database = new CouchDatabase(client, couchDb); // the client the check used
         WorkerIdentity worker = WorkerIdentity.current();
         if (bound == null) {
             context.getRegistry().bind("clock", clock);

@@ -4,17 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.ibm.cloud.cloudant.v1.model.DeleteDatabaseOptions;
 import com.ibm.cloud.cloudant.v1.model.PutDatabaseOptions;
-import io.couchwork.config.SettingsReader;
 import io.couchwork.couchdb.CouchDatabase;
-import io.couchwork.couchdb.CouchDbClients;
 import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.token.NewTokens;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Fresh databases for benchmark runs on one server, each dropped after use. */
 final class BenchDatabase {
@@ -31,19 +27,12 @@ final class BenchDatabase {
     }
 
     Map<String, String> properties(String database) {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("couchwork.couchdb.url", url);
-        properties.put("couchwork.couchdb.user", user);
-        properties.put("couchwork.couchdb.password", password);
-        properties.put("couchwork.couchdb.database", database);
-        return properties;
+        return CouchDbSettings.properties(url, user, password, database);
     }
 
     CouchDatabase create(String purpose) {
         String name = "couchwork_bench_" + purpose + "_" + System.currentTimeMillis() + "_" + (counter++);
-        Map<String, String> properties = properties(name);
-        CouchDbSettings settings = CouchDbSettings.read(new SettingsReader(k -> Optional.ofNullable(properties.get(k))));
-        CouchDatabase database = new CouchDatabase(CouchDbClients.create(settings), settings);
+        CouchDatabase database = CouchDatabase.connect(CouchDbSettings.read(properties(name)));
         database.client().putDatabase(new PutDatabaseOptions.Builder(name).build()).execute();
         return database;
     }

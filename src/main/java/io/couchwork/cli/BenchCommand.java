@@ -1,12 +1,12 @@
 package io.couchwork.cli;
 
-import io.couchwork.app.CouchworkHome;
 import io.couchwork.bench.Benchmark;
-import io.couchwork.devserver.BundledCouchServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** couchwork bench: measures the server and Couchwork in one run and writes the figures as Markdown. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -26,22 +26,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Tokens per PiCaS-style run (default: ${DEFAULT-VALUE}).")
     int picasTokens;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        String url = System.getenv("COUCHDB_URL");
-        if (url != null && !url.isBlank()) {
-            return new Benchmark(url, env("COUCHDB_USER"), env("COUCHDB_PASSWORD"), "CouchDB at " + url)
+        try (TargetServer server = TargetServer.fromEnvironmentOrBundled(spec.commandLine().getOut())) {
+            return new Benchmark(server.url(), server.user(), server.password(), server.description())
                     .run(tokens, picasTokens, output);
         }
-        try (BundledCouchServer server = BundledCouchServer.start(CouchworkHome.current().testServerDirectory(),
-                BundledCouchServer.Options.inMemory())) {
-            return new Benchmark(server.url(), "", "", "the bundled PouchDB Server 4.2.0 (in memory)")
-                    .run(tokens, picasTokens, output);
-        }
-    }
-
-    private static String env(String name) {
-        String value = System.getenv(name);
-        return value == null ? "" : value;
     }
 }

@@ -1,10 +1,9 @@
 package io.couchwork.cli;
 
-import io.couchwork.app.CouchworkHome;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.demo.DemoPool;
 import io.couchwork.demo.Progress;
-import io.couchwork.devserver.BundledCouchServer;
 import io.couchwork.token.TokenCounts;
 import io.couchwork.token.TokenState;
 import java.io.PrintWriter;
@@ -47,30 +46,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        String url = System.getenv("COUCHDB_URL");
-        BundledCouchServer server = null;
-        Map<String, String> overrides = new LinkedHashMap<>();
-        if (url == null || url.isBlank()) {
-            out.println("Starting the bundled CouchDB-API server (installed on first use) ...");
-            out.flush();
-            server = BundledCouchServer.start(CouchworkHome.current().testServerDirectory(),
-                    BundledCouchServer.Options.inMemory());
-            overrides.put("couchwork.couchdb.url", server.url());
-            overrides.put("couchwork.couchdb.user", "");
-            overrides.put("couchwork.couchdb.password", "");
-        }
-        overrides.put("couchwork.couchdb.database", database);
-        overrides.put("couchwork.couchdb.create-database", "true");
-        overrides.put("couchwork.pool.concurrency", Integer.toString(concurrency));
-        overrides.put("couchwork.pool.retry-delay", "1s");
-        overrides.put("couchwork.exec.command", DemoPool.COMMAND);
-        overrides.put("couchwork.report.interval", "1h");
-        try {
+        try (TargetServer server = TargetServer.fromEnvironmentOrBundled(out)) {
+            Map<String, String> overrides = new LinkedHashMap<>(
+                    CouchDbSettings.properties(server.url(), server.user(), server.password(), database));
+            overrides.put("couchwork.couchdb.create-database", "true");
+            overrides.put("couchwork.pool.concurrency", Integer.toString(concurrency));
+            overrides.put("couchwork.pool.retry-delay", "1s");
+            overrides.put("couchwork.exec.command", DemoPool.COMMAND);
+            overrides.put("couchwork.report.interval", "1h");
             return runDemo(out, app.createMain(overrides));
-        } finally {
-            if (server != null) {
-                server.close();
-            }
         }
     }
 

@@ -32,6 +32,11 @@ public class CouchDatabase {
         this.settings = settings;
     }
 
+    /** A database on a server reached with a new client built from the settings. */
+    public static CouchDatabase connect(CouchDbSettings settings) {
+        return new CouchDatabase(CouchDbClients.create(settings), settings);
+    }
+
     public Cloudant client() {
         return client;
     }

@@ -8,6 +8,9 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Where and how to reach CouchDB; {@link #toString()} never shows the password. */
@@ -31,6 +34,21 @@ public record CouchDbSettings(
                     + "': CouchDB database names start with a lowercase letter and contain only a-z, 0-9 and _$()+-/",
                     ExitCode.CONFIGURATION);
         }
+    }
+
+    /** The couchwork.couchdb.* properties naming a server, its credentials and a database. */
+    public static Map<String, String> properties(String url, String user, String password, String database) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put(PREFIX + "url", url);
+        properties.put(PREFIX + "user", user);
+        properties.put(PREFIX + "password", password);
+        properties.put(PREFIX + "database", database);
+        return properties;
+    }
+
+    /** Settings from a plain map of properties (unset keys take their defaults). */
+    public static CouchDbSettings read(Map<String, String> properties) {
+        return read(new SettingsReader(key -> Optional.ofNullable(properties.get(key))));
     }
 
     public static CouchDbSettings read(SettingsReader settings) {

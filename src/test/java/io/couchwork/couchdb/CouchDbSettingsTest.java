@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
-import io.couchwork.config.SettingsReader;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Reading CouchDB settings: defaults, credentials in the URL, validation, and a toString without the password. */
@@ -85,7 +83,6 @@ class CouchDbSettingsTest {
     }
 
     private static CouchDbSettings read(Map<String, String> values) {
-        Map<String, String> copy = new HashMap<>(values);
-        return CouchDbSettings.read(new SettingsReader(key -> Optional.ofNullable(copy.get(key))));
+        return CouchDbSettings.read(new HashMap<>(values));
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
-import io.couchwork.config.SettingsReader;
 import io.couchwork.devserver.BundledCouchServer;
 import io.couchwork.testing.AuthServer;
 import io.couchwork.testing.CouchDbServerExtension;
@@ -20,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -148,7 +146,7 @@ class StartupCheckTest {
     }
 
     private static ServerDescription check(Map<String, String> properties) {
-        CouchDbSettings settings = CouchDbSettings.read(new SettingsReader(key -> Optional.ofNullable(properties.get(key))));
+        CouchDbSettings settings = CouchDbSettings.read(properties);
         return new StartupCheck(CouchDbClients.create(settings), settings, Clock.systemUTC()).awaitReady();
     }
 

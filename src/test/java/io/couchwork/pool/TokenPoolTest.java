@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.token.DesignDocuments;
 import io.couchwork.testing.MutableClock;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.RunningApp;
@@ -243,9 +245,7 @@ class TokenPoolTest {
 
     /** PiCaS's views, installed before the worker starts, so the test reads a fully built index from the start. */
     private static void installMonitorViews(TestCouch couch, String db) {
-        io.couchwork.couchdb.CouchDbSettings settings = couch.settings(db);
-        new io.couchwork.token.DesignDocuments(new io.couchwork.couchdb.CouchDatabase(
-                io.couchwork.couchdb.CouchDbClients.create(settings), settings)).installFor(List.of("token"));
+        new DesignDocuments(couch.database(db)).installFor(List.of("token"));
     }
 
     @Test
@@ -259,8 +259,7 @@ class TokenPoolTest {
         String command = "touch '" + started + "'; while [ ! -f '" + go + "' ]; do sleep 0.05; done; echo finished";
         try (RunningApp app = RunningApp.start(settings(couch, db, command))) {
             await().atMost(WAIT).until(() -> Files.exists(started));
-            com.fasterxml.jackson.databind.node.ObjectNode token = (com.fasterxml.jackson.databind.node.ObjectNode)
-                    http.doc("shared");
+            ObjectNode token = (ObjectNode) http.doc("shared");
             token.put("note", "added by an operator while the job ran");
             assertThat(http.put("shared", token.toString()).path("ok").asBoolean()).isTrue();
             Files.createFile(go);

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.couchwork.couchdb.CouchDatabase;
-import io.couchwork.couchdb.CouchDbClients;
-import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.LaunchedApp;
 import io.couchwork.testing.PlainHttp;
@@ -37,7 +35,7 @@ class WorkerProcessesIT {
     @Test
     void should_run_each_of_1000_tokens_exactly_once_with_three_worker_processes(TestCouch couch) throws Exception {
         String db = couch.createDatabase();
-        CouchDatabase database = database(couch, db);
+        CouchDatabase database = couch.database(db);
         NewTokens tokens = new NewTokens("token", Clock.systemUTC());
         List<ObjectNode> docs = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
@@ -116,8 +114,4 @@ class WorkerProcessesIT {
         return settings;
     }
 
-    private static CouchDatabase database(TestCouch couch, String db) {
-        CouchDbSettings settings = couch.settings(db);
-        return new CouchDatabase(CouchDbClients.create(settings), settings);
-    }
 }

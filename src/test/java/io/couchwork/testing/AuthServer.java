@@ -1,7 +1,7 @@
 package io.couchwork.testing;
 
 import io.couchwork.devserver.BundledCouchServer;
-import java.util.HashMap;
+import io.couchwork.couchdb.CouchDbSettings;
 import java.util.Map;
 
 /**
@@ -53,12 +53,7 @@ public final class AuthServer implements AutoCloseable {
 
     /** Couchwork properties with this server's URL, user, password and database. */
     public Map<String, String> properties() {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("couchwork.couchdb.url", url);
-        properties.put("couchwork.couchdb.user", user);
-        properties.put("couchwork.couchdb.password", password);
-        properties.put("couchwork.couchdb.database", database);
-        return properties;
+        return CouchDbSettings.properties(url, user, password, database);
     }
 
     @Override

@@ -3,14 +3,12 @@ package io.couchwork.testing;
 import com.ibm.cloud.cloudant.v1.Cloudant;
 import com.ibm.cloud.cloudant.v1.model.DeleteDatabaseOptions;
 import com.ibm.cloud.cloudant.v1.model.PutDatabaseOptions;
-import io.couchwork.config.SettingsReader;
+import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.CouchDbClients;
 import io.couchwork.couchdb.CouchDbSettings;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /** The CouchDB-API server of the test run, with a fresh database per test, deleted after it. */
@@ -62,17 +60,16 @@ public final class TestCouch {
 
     /** The Couchwork properties that point the app at this server and the given database. */
     public Map<String, String> properties(String database) {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("couchwork.couchdb.url", url);
-        properties.put("couchwork.couchdb.user", user);
-        properties.put("couchwork.couchdb.password", password);
-        properties.put("couchwork.couchdb.database", database);
-        return properties;
+        return CouchDbSettings.properties(url, user, password, database);
     }
 
     public CouchDbSettings settings(String database) {
-        Map<String, String> properties = properties(database);
-        return CouchDbSettings.read(new SettingsReader(key -> Optional.ofNullable(properties.get(key))));
+        return CouchDbSettings.read(properties(database));
+    }
+
+    /** Couchwork's view of one of this server's databases. */
+    public CouchDatabase database(String database) {
+        return CouchDatabase.connect(settings(database));
     }
 
     public Cloudant client() {

@@ -3,9 +3,6 @@ package io.couchwork.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.couchwork.couchdb.CouchDatabase;
-import io.couchwork.couchdb.CouchDbClients;
-import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.TestCouch;
@@ -41,7 +38,7 @@ class DesignDocumentsTest {
         assertThat(http.get("_design/Monitor").path("views").path("todo").path("map").asText())
                 .contains("if(doc.type == \"token\")", "if(doc.lock == 0 && doc.done == 0)", "emit(doc._id, doc._id);");
         // Couchwork's own count agrees with PiCaS's
-        TokenCounts counts = TokenCounts.read(database(couch, db));
+        TokenCounts counts = TokenCounts.read(couch.database(db));
         assertThat(counts.count("token", TokenState.TODO)).isEqualTo(1);
         assertThat(counts.count("token", TokenState.DONE)).isEqualTo(2);
         assertThat(counts.count("token", TokenState.ERROR)).isEqualTo(2);
@@ -70,11 +67,6 @@ class DesignDocumentsTest {
     }
 
     private static DesignDocuments designs(TestCouch couch, String db) {
-        return new DesignDocuments(database(couch, db));
-    }
-
-    private static CouchDatabase database(TestCouch couch, String db) {
-        CouchDbSettings settings = couch.settings(db);
-        return new CouchDatabase(CouchDbClients.create(settings), settings);
+        return new DesignDocuments(couch.database(db));
     }
 }
