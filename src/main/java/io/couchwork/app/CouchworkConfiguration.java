@@ -3,6 +3,7 @@ package io.couchwork.app;
 import com.ibm.cloud.cloudant.v1.Cloudant;
 import io.couchwork.camel.ShellComponent;
 import io.couchwork.camel.TokenPoolComponent;
+import io.couchwork.changes.ChangesComponent;
 import io.couchwork.config.SettingsReader;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.CouchDbClients;
@@ -43,5 +44,6 @@ public class CouchworkConfiguration implements CamelConfiguration {
         context.getRegistry().bind("databaseReporter", new DatabaseReporter(database));
         context.addComponent("tokens", new TokenPoolComponent(database, clock, worker));
         context.addComponent("shell", new ShellComponent());
+        context.addComponent("changes", new ChangesComponent(database));
     }
 }

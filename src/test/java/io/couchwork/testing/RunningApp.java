@@ -34,10 +34,17 @@ public final class RunningApp implements AutoCloseable {
     }
 
     public static RunningApp start(CouchworkHome home, Path configFile, Map<String, String> overrides, Clock clock) {
+        return start(home, configFile, overrides, clock, Map.of());
+    }
+
+    /** Starts the app with beans of the test's in its registry (a recorder a test route calls, say). */
+    public static RunningApp start(CouchworkHome home, Path configFile, Map<String, String> overrides, Clock clock,
+            Map<String, Object> beans) {
         Main main = CouchworkMain.create(home, configFile, overrides);
         if (clock != null) {
             main.bind("clock", clock);
         }
+        beans.forEach(main::bind);
         main.start();
         return new RunningApp(main);
     }

@@ -27,6 +27,11 @@ public final class TestCouch {
         this.bundled = bundled;
     }
 
+    /** A server of the test's own (a second bundled one, say), in admin party. */
+    public static TestCouch forUrl(String url) {
+        return new TestCouch(url, "", "", true);
+    }
+
     public String url() {
         return url;
     }
