@@ -10,6 +10,10 @@ import io.couchwork.couchdb.CouchDbClients;
 import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.couchdb.ServerDescription;
 import io.couchwork.couchdb.StartupCheck;
+import io.couchwork.flow.ChannelSetup;
+import io.couchwork.flow.CrashPolicy;
+import io.couchwork.flow.DeadLetters;
+import io.couchwork.flow.StateHandlers;
 import io.couchwork.report.DatabaseReporter;
 import io.couchwork.token.WorkerIdentity;
 import java.time.Clock;
@@ -22,6 +26,16 @@ import org.slf4j.LoggerFactory;
 public class CouchworkConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(CouchworkConfiguration.class);
+
+    private static CrashPolicy crashPolicy(SettingsReader settings) {
+        String value = settings.string("couchwork.flows.on-crash", "park");
+        try {
+            return CrashPolicy.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new io.couchwork.CouchworkException("Invalid setting couchwork.flows.on-crash = '" + value
+                    + "': expected rerun or park", io.couchwork.ExitCode.CONFIGURATION);
+        }
+    }
 
     @Override
     public void configure(CamelContext context) {
@@ -45,5 +59,10 @@ public class CouchworkConfiguration implements CamelConfiguration {
         context.addComponent("tokens", new TokenPoolComponent(database, clock, worker));
         context.addComponent("shell", new ShellComponent());
         context.addComponent("changes", new ChangesComponent(database));
+        context.getRegistry().bind("stateHandlers", new StateHandlers(database, clock, worker,
+                settings.duration("couchwork.flows.handler-lease", "5m").toSeconds(), crashPolicy(settings)));
+        context.getRegistry().bind("deadLetters", new DeadLetters(database, clock));
+        context.getRegistry().bind("countRedelivery", DeadLetters.countRedelivery());
+        context.getRegistry().bind("channelSetup", new ChannelSetup(database, clock));
     }
 }

@@ -51,6 +51,11 @@ public record CouchDbSettings(
         return read(new SettingsReader(key -> Optional.ofNullable(properties.get(key))));
     }
 
+    /** CouchDB's rule for database names. */
+    public static boolean isValidDatabaseName(String name) {
+        return DATABASE_NAME.matcher(name).matches();
+    }
+
     public static CouchDbSettings read(SettingsReader settings) {
         String rawUrl = settings.string(PREFIX + "url", "http://127.0.0.1:5984");
         URI url = parseUrl(rawUrl);

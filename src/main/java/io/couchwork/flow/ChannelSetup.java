@@ -1,0 +1,65 @@
+package io.couchwork.flow;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.ibm.cloud.cloudant.v1.model.PutDatabaseOptions;
+import com.ibm.cloud.sdk.core.service.exception.ServiceResponseException;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.CouchDbSettings;
+import io.couchwork.couchdb.Failures;
+import io.couchwork.couchdb.Json;
+import java.time.Clock;
+import java.util.Locale;
+import org.apache.camel.Exchange;
+
+/**
+ * docstate's channel setup, a safe handler: creates the channel's database (an existing one is fine, so running twice
+ * is harmless) and moves the channel to {@code ready}, or to {@code error} with the reason when the server refuses.
+ */
+public class ChannelSetup {
+
+    private final CouchDatabase database;
+    private final Clock clock;
+
+    public ChannelSetup(CouchDatabase database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    public void createDatabase(Exchange exchange) {
+        ObjectNode channel = StateHandlers.document(exchange);
+        String name = channel.path("database").asText("channel_" + channel.path("_id").asText()
+                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_$()+/-]", "_"));
+        ObjectNode result = Json.object();
+        result.put("database", name);
+        if (!CouchDbSettings.isValidDatabaseName(name)) {
+            refuse(exchange, result, "cannot create database '" + name + "': invalid name (CouchDB database names"
+                    + " start with a lowercase letter and contain only a-z, 0-9 and _$()+-/)");
+            return;
+        }
+        try {
+            database.client().putDatabase(new PutDatabaseOptions.Builder(name).build()).execute();
+            ready(exchange, result);
+        } catch (RuntimeException e) {
+            int status = Failures.httpAnswer(e).map(ServiceResponseException::getStatusCode).orElse(0);
+            if (status == 412) {
+                ready(exchange, result); // it exists: this handler ran before, or someone made it
+            } else if (status == 400 || status == 401 || status == 403) {
+                refuse(exchange, result, "cannot create database '" + name + "': " + Failures.describe(e));
+            } else {
+                throw e; // transient: retried, then dead-lettered
+            }
+        }
+    }
+
+    private static void refuse(Exchange exchange, ObjectNode result, String reason) {
+        result.put("error", reason);
+        exchange.getMessage().setHeader(FlowHeaders.NEXT_STATE, "error");
+        exchange.getMessage().setBody(result);
+    }
+
+    private void ready(Exchange exchange, ObjectNode result) {
+        result.put("ready_at", clock.instant().getEpochSecond());
+        exchange.getMessage().setHeader(FlowHeaders.NEXT_STATE, "ready");
+        exchange.getMessage().setBody(result);
+    }
+}

@@ -1,0 +1,130 @@
+package io.couchwork.flow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.ibm.cloud.cloudant.v1.model.PostAllDocsOptions;
+import io.couchwork.changes.ChangesHeaders;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.Failures;
+import io.couchwork.couchdb.Json;
+import io.couchwork.couchdb.WriteResult;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dead-letter store: a {@code dead_letter} document per failure that exhausted its retries (document id,
+ * revision, route, cause, attempts, time), and the failed document marked (state {@code dead_letter}) so that it
+ * leaves its flow until re-queued.
+ */
+public class DeadLetters {
+
+    public static final String STATE = "dead_letter";
+    static final String ID_PREFIX = "dead_letter_";
+    static final String MARKER = "dead_letter";
+    /** Exchange property counting redeliveries, kept by {@link #countRedelivery()} (the error handler's onRedelivery). */
+    static final String REDELIVERIES = "CouchworkRedeliveries";
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+
+    private final CouchDatabase database;
+    private final Clock clock;
+
+    public DeadLetters(CouchDatabase database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    /** The dead-letter channel's endpoint: records the failed exchange and parks its document. */
+    public void record(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        ObjectNode doc = exchange.getProperty(ChangesHeaders.DOC_PROPERTY, ObjectNode.class);
+        String docId = doc != null ? doc.path("_id").asText() : exchange.getMessage().getHeader(ChangesHeaders.DOC_ID,
+                String.class);
+        ObjectNode letter = Json.object();
+        letter.put("_id", ID_PREFIX + clock.millis() + "_" + UUID.randomUUID().toString().substring(0, 8));
+        letter.put("type", "dead_letter");
+        letter.put("doc_id", docId);
+        letter.put("doc_rev", doc != null ? doc.path("_rev").asText(null) : null);
+        letter.put("doc_type", doc != null ? doc.path("type").asText(null) : null);
+        letter.put("state", doc != null ? doc.path("state").asText(null) : null);
+        letter.put("route", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
+        letter.put("cause", cause == null ? "unknown" : Failures.describe(cause));
+        letter.put("exception", cause == null ? null : cause.getClass().getName());
+        letter.put("attempts", 1 + exchange.getProperty(REDELIVERIES, 0, Integer.class));
+        letter.put("time", clock.instant().getEpochSecond());
+        WriteResult written = database.put(letter);
+        if (!written.ok()) {
+            throw new IllegalStateException("cannot write dead letter for " + docId + ": " + written.error());
+        }
+        LOG.warn("Dead letter {} for {} in state {} from route {}: {}", letter.path("_id").asText(), docId,
+                letter.path("state").asText(), letter.path("route").asText(), letter.path("cause").asText());
+        if (docId != null) {
+            park(docId, letter);
+        }
+    }
+
+    /** The error handler's onRedelivery processor: counts attempts, which the dead letter records. */
+    public static Processor countRedelivery() {
+        return exchange -> exchange.setProperty(REDELIVERIES, exchange.getProperty(REDELIVERIES, 0, Integer.class) + 1);
+    }
+
+    /** Dead letters, oldest first (their ids sort by time). */
+    public List<JsonNode> list() {
+        JsonNode result = Json.read(database.client().postAllDocsAsStream(new PostAllDocsOptions.Builder(database.name())
+                .startKey(ID_PREFIX).endKey(ID_PREFIX + "\ufff0").includeDocs(true).build()).execute().getResult(),
+                JsonNode.class);
+        List<JsonNode> letters = new ArrayList<>();
+        for (JsonNode row : result.path("rows")) {
+            if (row.path("doc").isObject() && !row.path("doc").has("requeued")) {
+                letters.add(row.get("doc"));
+            }
+        }
+        return letters;
+    }
+
+    /** Puts the parked document back in the state it failed in, so its flow handles it again; true when it did. */
+    public boolean requeue(String deadLetterId) {
+        Optional<ObjectNode> letter = database.get(deadLetterId);
+        if (letter.isEmpty()) {
+            return false;
+        }
+        Optional<ObjectNode> doc = database.get(letter.get().path("doc_id").asText());
+        if (doc.isPresent() && deadLetterId.equals(doc.get().path(MARKER).path("id").asText(null))) {
+            ObjectNode restored = doc.get().deepCopy();
+            restored.put("state", doc.get().path(MARKER).path("previous_state").asText());
+            restored.remove(MARKER);
+            restored.remove(HandlerLease.FIELD);
+            if (!database.put(restored).ok()) {
+                return false;
+            }
+        }
+        ObjectNode done = letter.get().deepCopy();
+        done.put("requeued", clock.instant().getEpochSecond());
+        return database.put(done).ok();
+    }
+
+    private void park(String docId, ObjectNode letter) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<ObjectNode> latest = database.get(docId);
+            if (latest.isEmpty() || !latest.get().path("state").asText("").equals(letter.path("state").asText())) {
+                return; // deleted or moved on: nothing to park
+            }
+            ObjectNode parked = latest.get().deepCopy();
+            ObjectNode marker = parked.putObject(MARKER);
+            marker.put("id", letter.path("_id").asText());
+            marker.put("previous_state", letter.path("state").asText());
+            parked.put("state", STATE);
+            parked.remove(HandlerLease.FIELD);
+            if (database.put(parked).ok()) {
+                return;
+            }
+        }
+        LOG.warn("Could not mark {} as a dead letter: it kept changing", docId);
+    }
+}

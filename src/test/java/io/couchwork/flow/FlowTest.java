@@ -1,0 +1,226 @@
+package io.couchwork.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.couchwork.app.CouchworkHome;
+import io.couchwork.changes.ChangesHeaders;
+import io.couchwork.couchdb.Json;
+import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.PlainHttp;
+import io.couchwork.testing.RunningApp;
+import io.couchwork.testing.TestCouch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** State-handler flows with the real app and routes/: channel setup, advance with merges, dead letters, run-once. */
+@ExtendWith(CouchDbServerExtension.class)
+class FlowTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String TEST_ROUTES = """
+            - route:
+                id: handleJobs
+                routeConfigurationId: flowErrors
+                from:
+                  uri: "changes:handleJobs"
+                  parameters:
+                    types: job
+                    states: new
+                    concurrency: 4
+                  steps:
+                    - to:
+                        uri: "bean:stateHandlers?method=claim"
+                    - to:
+                        uri: "bean:sideEffect?method=perform"
+                    - to:
+                        uri: "bean:stateHandlers?method=advance"
+            """;
+
+    @TempDir
+    Path home;
+
+    /** The test's handler: counts side effects per document, can wait for the test, and can fail. */
+    public static final class SideEffect {
+        final List<String> performed = new CopyOnWriteArrayList<>();
+        final AtomicInteger failuresLeft = new AtomicInteger();
+        volatile CountDownLatch gate = new CountDownLatch(0);
+        volatile CountDownLatch entered = new CountDownLatch(1);
+
+        public void perform(Exchange exchange) throws InterruptedException {
+            String id = exchange.getMessage().getHeader(ChangesHeaders.DOC_ID, String.class);
+            entered.countDown();
+            gate.await(30, TimeUnit.SECONDS);
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new IllegalStateException("handler failed on " + id);
+            }
+            performed.add(id);
+            ObjectNode result = Json.object();
+            result.put("result", "handled " + id);
+            exchange.getMessage().setBody(result);
+            exchange.getMessage().setHeader(FlowHeaders.NEXT_STATE, "done");
+        }
+    }
+
+    @BeforeEach
+    void writeHome() throws IOException {
+        Files.createDirectories(home.resolve("config"));
+        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
+        Files.createDirectories(home.resolve("routes"));
+        for (String file : List.of("error-handling.camel.yaml", "record-dead-letters.camel.yaml",
+                "setup-channels.camel.yaml")) {
+            Files.copy(Path.of("routes", file), home.resolve("routes").resolve(file));
+        }
+        Files.writeString(home.resolve("routes/handle-jobs.camel.yaml"), TEST_ROUTES);
+    }
+
+    @Test
+    void should_set_up_channels_idempotently_and_report_refusals(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        String fresh = db + "_chan_fresh";
+        String existing = db + "_chan_existing";
+        couch.client().putDatabase(new com.ibm.cloud.cloudant.v1.model.PutDatabaseOptions.Builder(existing).build())
+                .execute();
+        http.put("fresh", "{\"type\":\"channel\",\"state\":\"new\",\"database\":\"" + fresh + "\"}");
+        http.put("existing", "{\"type\":\"channel\",\"state\":\"new\",\"database\":\"" + existing + "\"}");
+        http.put("refused", "{\"type\":\"channel\",\"state\":\"new\",\"database\":\"Not A Valid Name!\"}");
+        try (RunningApp app = start(couch, db, new SideEffect())) {
+            await().atMost(WAIT).until(() -> !http.doc("fresh").path("state").asText().equals("new")
+                    && !http.doc("existing").path("state").asText().equals("new")
+                    && !http.doc("refused").path("state").asText().equals("new"));
+        } finally {
+            for (String name : List.of(fresh, existing)) {
+                try {
+                    couch.client().deleteDatabase(new com.ibm.cloud.cloudant.v1.model.DeleteDatabaseOptions.Builder(name)
+                            .build()).execute();
+                } catch (RuntimeException ignored) {
+                    // not created
+                }
+            }
+        }
+        assertThat(http.doc("fresh").path("state").asText()).isEqualTo("ready");
+        assertThat(http.doc("fresh").path("database").asText()).isEqualTo(fresh);
+        assertThat(http.doc("existing").path("state").asText()).isEqualTo("ready");
+        JsonNode refused = http.doc("refused");
+        assertThat(refused.path("state").asText()).isEqualTo("error");
+        assertThat(refused.path("error").asText()).startsWith("cannot create database 'Not A Valid Name!': invalid name");
+    }
+
+    @Test
+    void should_merge_the_result_onto_a_revision_changed_meanwhile(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("j1", "{\"type\":\"job\",\"state\":\"new\",\"input\":1}");
+        SideEffect handler = new SideEffect();
+        handler.gate = new CountDownLatch(1);
+        try (RunningApp app = start(couch, db, handler)) {
+            assertThat(handler.entered.await(60, TimeUnit.SECONDS)).isTrue();
+            ObjectNode doc = (ObjectNode) http.doc("j1");
+            doc.put("note", "edited while the handler ran");
+            assertThat(http.put("j1", doc.toString()).path("ok").asBoolean()).isTrue();
+            handler.gate.countDown();
+            await().atMost(WAIT).until(() -> http.doc("j1").path("state").asText().equals("done"));
+        }
+        JsonNode j1 = http.doc("j1");
+        assertThat(j1.path("note").asText()).isEqualTo("edited while the handler ran");
+        assertThat(j1.path("result").asText()).isEqualTo("handled j1");
+        assertThat(j1.has("handler_lease")).isFalse();
+        assertThat(handler.performed).containsExactly("j1");
+    }
+
+    @Test
+    void should_drop_the_result_when_the_document_moved_on(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("j2", "{\"type\":\"job\",\"state\":\"new\"}");
+        SideEffect handler = new SideEffect();
+        handler.gate = new CountDownLatch(1);
+        try (RunningApp app = start(couch, db, handler)) {
+            assertThat(handler.entered.await(60, TimeUnit.SECONDS)).isTrue();
+            ObjectNode doc = (ObjectNode) http.doc("j2");
+            doc.put("state", "cancelled");
+            assertThat(http.put("j2", doc.toString()).path("ok").asBoolean()).isTrue();
+            handler.gate.countDown();
+            await().atMost(WAIT).until(() -> handler.performed.contains("j2"));
+        }
+        JsonNode j2 = http.doc("j2");
+        assertThat(j2.path("state").asText()).isEqualTo("cancelled");
+        assertThat(j2.has("result")).isFalse();
+    }
+
+    @Test
+    void should_dead_letter_a_failing_handler_and_requeue_it(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("j3", "{\"type\":\"job\",\"state\":\"new\"}");
+        SideEffect handler = new SideEffect();
+        handler.failuresLeft.set(2); // the first delivery and its one redelivery
+        try (RunningApp app = start(couch, db, handler)) {
+            await().atMost(WAIT).until(() -> http.doc("j3").path("state").asText().equals("dead_letter"));
+            DeadLetters deadLetters = app.bean("deadLetters", DeadLetters.class);
+            List<JsonNode> letters = deadLetters.list();
+            assertThat(letters).hasSize(1);
+            JsonNode letter = letters.get(0);
+            assertThat(letter.path("doc_id").asText()).isEqualTo("j3");
+            assertThat(letter.path("state").asText()).isEqualTo("new");
+            assertThat(letter.path("route").asText()).isEqualTo("handleJobs");
+            assertThat(letter.path("cause").asText()).contains("handler failed on j3");
+            assertThat(letter.path("attempts").asInt()).isEqualTo(2);
+            assertThat(letter.path("doc_rev").asText()).isNotEmpty();
+            assertThat(letter.path("time").asLong()).isPositive();
+            assertThat(http.doc("j3").path("dead_letter").path("id").asText()).isEqualTo(letter.path("_id").asText());
+
+            assertThat(deadLetters.requeue(letter.path("_id").asText())).isTrue();
+            await().atMost(WAIT).until(() -> http.doc("j3").path("state").asText().equals("done"));
+            assertThat(deadLetters.list()).isEmpty();
+        }
+        assertThat(handler.performed).containsExactly("j3");
+    }
+
+    @Test
+    void should_run_a_run_once_handler_once_with_two_app_instances_on_one_database(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        for (int i = 0; i < 20; i++) {
+            http.put("many" + i, "{\"type\":\"job\",\"state\":\"new\"}");
+        }
+        SideEffect first = new SideEffect();
+        SideEffect second = new SideEffect();
+        try (RunningApp a = start(couch, db, first); RunningApp b = start(couch, db, second)) {
+            await().atMost(WAIT).until(() -> first.performed.size() + second.performed.size() >= 20);
+        }
+        List<String> all = new java.util.ArrayList<>(first.performed);
+        all.addAll(second.performed);
+        assertThat(all).hasSize(20).doesNotHaveDuplicates();
+        for (int i = 0; i < 20; i++) {
+            assertThat(http.doc("many" + i).path("state").asText()).isEqualTo("done");
+        }
+    }
+
+    private RunningApp start(TestCouch couch, String db, SideEffect handler) {
+        Map<String, String> settings = couch.properties(db);
+        settings.put("couchwork.report.interval", "1h");
+        settings.put("couchwork.pool.enabled", "false");
+        settings.put("couchwork.flows.channels.enabled", "true");
+        settings.put("couchwork.flows.maximum-redeliveries", "1");
+        settings.put("couchwork.flows.redelivery-delay", "100");
+        CouchworkHome testHome = new CouchworkHome(home);
+        return RunningApp.start(testHome, testHome.configFile(), settings, null, Map.of("sideEffect", handler));
+    }
+}
