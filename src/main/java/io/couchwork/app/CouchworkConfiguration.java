@@ -13,6 +13,7 @@ import io.couchwork.couchdb.StartupCheck;
 import io.couchwork.flow.ChannelSetup;
 import io.couchwork.flow.CrashPolicy;
 import io.couchwork.flow.DeadLetters;
+import io.couchwork.flow.DeviceRegistration;
 import io.couchwork.flow.StateHandlers;
 import io.couchwork.report.DatabaseReporter;
 import io.couchwork.token.WorkerIdentity;
@@ -64,5 +65,9 @@ public class CouchworkConfiguration implements CamelConfiguration {
         context.getRegistry().bind("deadLetters", new DeadLetters(database, clock));
         context.getRegistry().bind("countRedelivery", DeadLetters.countRedelivery());
         context.getRegistry().bind("channelSetup", new ChannelSetup(database, clock));
+        context.getRegistry().bind("deviceRegistration", new DeviceRegistration(database, clock,
+                settings.duration("couchwork.flows.devices.code-lifetime", "1h"),
+                settings.string("couchwork.mail.from", "couchwork@localhost"),
+                settings.string("couchwork.flows.devices.confirm-url", "http://127.0.0.1:8080/confirm")));
     }
 }

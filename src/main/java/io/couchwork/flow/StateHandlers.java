@@ -131,7 +131,9 @@ public class StateHandlers {
     }
 
     private static ObjectNode fieldChanges(Exchange exchange) {
-        Object body = exchange.getMessage().getBody();
+        // a handler whose body went elsewhere (an e-mail, say) leaves its changes in this property
+        Object body = exchange.getProperty(DeviceRegistration.CHANGES) != null
+                ? exchange.getProperty(DeviceRegistration.CHANGES) : exchange.getMessage().getBody();
         if (body == null) {
             return Json.object();
         }
