@@ -1,5 +1,6 @@
 package io.couchwork;
 
+import io.couchwork.cli.AddDataFilesCommand;
 import io.couchwork.cli.BenchCommand;
 import io.couchwork.cli.CliErrorHandler;
 import io.couchwork.cli.DemoCommand;
@@ -17,6 +18,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionProvider.class,
         description = "Token pools and document workflows on Apache CouchDB, as Apache Camel routes.",
         subcommands = {RunCommand.class, DemoCommand.class, DevServerCommand.class, BenchCommand.class,
+            AddDataFilesCommand.class,
             CommandLine.HelpCommand.class})
 public final class Couchwork implements Runnable {
 

@@ -14,6 +14,7 @@ import io.couchwork.flow.ChannelSetup;
 import io.couchwork.flow.CrashPolicy;
 import io.couchwork.flow.DeadLetters;
 import io.couchwork.flow.DeviceRegistration;
+import io.couchwork.flow.Pipeline;
 import io.couchwork.flow.StateHandlers;
 import io.couchwork.report.DatabaseReporter;
 import io.couchwork.token.WorkerIdentity;
@@ -65,6 +66,11 @@ public class CouchworkConfiguration implements CamelConfiguration {
         context.getRegistry().bind("deadLetters", new DeadLetters(database, clock));
         context.getRegistry().bind("countRedelivery", DeadLetters.countRedelivery());
         context.getRegistry().bind("channelSetup", new ChannelSetup(database, clock));
+        Pipeline pipeline = new Pipeline(database, clock, worker);
+        context.getRegistry().bind("pipeline", pipeline);
+        if (settings.bool("couchwork.flows.pipeline.enabled", false)) {
+            pipeline.installViews();
+        }
         context.getRegistry().bind("deviceRegistration", new DeviceRegistration(database, clock,
                 settings.duration("couchwork.flows.devices.code-lifetime", "1h"),
                 settings.string("couchwork.mail.from", "couchwork@localhost"),

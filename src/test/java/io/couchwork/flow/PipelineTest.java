@@ -1,0 +1,112 @@
+package io.couchwork.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.couchwork.Couchwork;
+import io.couchwork.app.CouchworkHome;
+import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.PlainHttp;
+import io.couchwork.testing.RunningApp;
+import io.couchwork.testing.TestCouch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The EDELWEISS-style pipeline: files added by the command go through both stages, failures become dead letters. */
+@ExtendWith(CouchDbServerExtension.class)
+class PipelineTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path home;
+
+    @BeforeEach
+    void writeHome() throws IOException {
+        Files.createDirectories(home.resolve("config"));
+        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
+        Files.createDirectories(home.resolve("routes"));
+        for (String file : List.of("error-handling.camel.yaml", "record-dead-letters.camel.yaml",
+                "process-datafiles.camel.yaml")) {
+            Files.copy(Path.of("routes", file), home.resolve("routes").resolve(file));
+        }
+    }
+
+    @Test
+    void should_take_each_added_file_through_both_stages_once(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        Map<String, String> settings = settings(couch, db);
+        List<String> args = new ArrayList<>(List.of("add-datafiles", "--count", "4", "--config",
+                home.resolve("config/application.properties").toString()));
+        settings.forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
+        assertThat(Couchwork.commandLine().execute(args.toArray(String[]::new))).isZero();
+        List<String> ids = new ArrayList<>();
+        for (JsonNode row : http.get("_all_docs").path("rows")) {
+            if (!row.path("id").asText().startsWith("_")) {
+                ids.add(row.path("id").asText());
+            }
+        }
+        assertThat(ids).hasSize(4);
+        try (RunningApp app = start(settings)) {
+            await().atMost(WAIT).until(() -> ids.stream()
+                    .allMatch(id -> http.doc(id).path("state").asText().equals("analysis1")));
+            assertThat(http.get("_design/process/_view/lastproc?group_level=1").path("rows").get(0).path("key").get(0)
+                    .asText()).isEqualTo("analysis1");
+        }
+        for (String id : ids) {
+            JsonNode file = http.doc(id);
+            JsonNode process = file.path("process");
+            assertThat(process.findValuesAsText("name")).containsExactly("move_to_sps", "analysis1");
+            assertThat(process.get(0).path("result").asText()).isEqualTo("moved /mnt/data/" + id + ".root");
+            assertThat(process.get(1).path("result").asText()).isEqualTo("analysed " + id);
+            assertThat(process.get(1).path("hostname").asText()).isNotEmpty();
+            assertThat(process.get(1).path("time").asLong()).isGreaterThanOrEqualTo(process.get(0).path("time").asLong());
+            assertThat(file.has("handler_lease")).isFalse();
+        }
+    }
+
+    @Test
+    void should_retry_then_dead_letter_a_file_whose_step_fails(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("corrupt_000", "{\"type\":\"datafile\",\"state\":\"new\",\"original_file\":\"/mnt/data/corrupt.root\","
+                + "\"process\":[]}");
+        Map<String, String> settings = settings(couch, db);
+        settings.put("couchwork.flows.pipeline.move-command",
+                "case {original_file} in *corrupt*) echo unreadable >&2; exit 4;; esac; echo moved");
+        try (RunningApp app = start(settings)) {
+            await().atMost(WAIT).until(() -> http.doc("corrupt_000").path("state").asText().equals("dead_letter"));
+            JsonNode letter = app.bean("deadLetters", DeadLetters.class).list().get(0);
+            assertThat(letter.path("route").asText()).isEqualTo("moveDataFiles");
+            assertThat(letter.path("cause").asText()).contains("exit code 4: unreadable");
+            assertThat(letter.path("attempts").asInt()).isEqualTo(2);
+        }
+        assertThat(http.doc("corrupt_000").path("process")).isEmpty();
+    }
+
+    private static Map<String, String> settings(TestCouch couch, String db) {
+        Map<String, String> settings = couch.properties(db);
+        settings.put("couchwork.report.interval", "1h");
+        settings.put("couchwork.pool.enabled", "false");
+        settings.put("couchwork.flows.pipeline.enabled", "true");
+        settings.put("couchwork.flows.maximum-redeliveries", "1");
+        settings.put("couchwork.flows.redelivery-delay", "100");
+        return settings;
+    }
+
+    private RunningApp start(Map<String, String> settings) {
+        CouchworkHome testHome = new CouchworkHome(home);
+        return RunningApp.start(testHome, testHome.configFile(), settings, null, Map.of());
+    }
+}
