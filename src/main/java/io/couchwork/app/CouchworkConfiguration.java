@@ -14,6 +14,7 @@ import io.couchwork.flow.ChannelSetup;
 import io.couchwork.flow.CrashPolicy;
 import io.couchwork.flow.DeadLetters;
 import io.couchwork.flow.DeviceRegistration;
+import io.couchwork.flow.DocumentSchemas;
 import io.couchwork.flow.Pipeline;
 import io.couchwork.flow.StateHandlers;
 import io.couchwork.report.DatabaseReporter;
@@ -66,6 +67,8 @@ public class CouchworkConfiguration implements CamelConfiguration {
         context.getRegistry().bind("deadLetters", new DeadLetters(database, clock));
         context.getRegistry().bind("countRedelivery", DeadLetters.countRedelivery());
         context.getRegistry().bind("channelSetup", new ChannelSetup(database, clock));
+        context.getRegistry().bind("documentSchemas", new DocumentSchemas(java.nio.file.Path.of(
+                settings.string("couchwork.flows.schemas", "config/schemas"))));
         Pipeline pipeline = new Pipeline(database, clock, worker);
         context.getRegistry().bind("pipeline", pipeline);
         if (settings.bool("couchwork.flows.pipeline.enabled", false)) {

@@ -9,8 +9,7 @@ import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.RunningApp;
 import io.couchwork.testing.TestCouch;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.couchwork.testing.TestHome;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,6 +43,8 @@ class ChangesConsumerTest {
     @TempDir
     Path home;
 
+    private CouchworkHome testHome;
+
     /** Records the ids of the documents the route was handed. */
     public static final class Recorder {
         final List<String> ids = new CopyOnWriteArrayList<>();
@@ -54,11 +55,8 @@ class ChangesConsumerTest {
     }
 
     @BeforeEach
-    void writeHome() throws IOException {
-        Files.createDirectories(home.resolve("config"));
-        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
-        Files.createDirectories(home.resolve("routes"));
-        Files.writeString(home.resolve("routes/record.camel.yaml"), ROUTE);
+    void writeHome() {
+        testHome = TestHome.create(home, List.of(), Map.of("record.camel.yaml", ROUTE));
     }
 
     @Test
@@ -126,7 +124,6 @@ class ChangesConsumerTest {
         Map<String, String> settings = couch.properties(db);
         settings.put("couchwork.report.interval", "1h");
         settings.put("couchwork.couchdb.max-retries", "0");
-        CouchworkHome testHome = new CouchworkHome(home);
         return RunningApp.start(testHome, testHome.configFile(), settings, null, Map.of("recorder", recorder));
     }
 }

@@ -13,9 +13,8 @@ import io.couchwork.testing.MutableClock;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.RunningApp;
 import io.couchwork.testing.TestCouch;
+import io.couchwork.testing.TestHome;
 import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,15 +41,12 @@ class DeviceRegistrationTest {
     @TempDir
     Path home;
 
+    private CouchworkHome testHome;
+
     @BeforeEach
-    void writeHome() throws IOException {
-        Files.createDirectories(home.resolve("config"));
-        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
-        Files.createDirectories(home.resolve("routes"));
-        for (String file : List.of("error-handling.camel.yaml", "record-dead-letters.camel.yaml",
-                "register-devices.camel.yaml")) {
-            Files.copy(Path.of("routes", file), home.resolve("routes").resolve(file));
-        }
+    void writeHome() {
+        testHome = TestHome.create(home, List.of("error-handling.camel.yaml", "record-dead-letters.camel.yaml",
+                "register-devices.camel.yaml"), Map.of());
     }
 
     @Test
@@ -133,7 +129,8 @@ class DeviceRegistrationTest {
         try (RunningApp app = start(couch, db, null)) {
             await().atMost(WAIT).until(() -> http.doc("anon").path("state").asText().equals("dead_letter"));
             JsonNode letter = app.bean("deadLetters", DeadLetters.class).list().get(0);
-            assertThat(letter.path("cause").asText()).contains("device anon has no valid owner e-mail address");
+            assertThat(letter.path("cause").asText()).contains("document anon (type device) does not match",
+                    "device.schema.json", "owner");
             assertThat(letter.path("attempts").asInt()).isEqualTo(1);
         }
         assertThat(SMTP.getReceivedMessages()).isEmpty();
@@ -192,7 +189,6 @@ class DeviceRegistrationTest {
         settings.put("couchwork.mail.host", "127.0.0.1");
         settings.put("couchwork.mail.port", Integer.toString(SMTP.getSmtp().getPort()));
         settings.putAll(extra);
-        CouchworkHome testHome = new CouchworkHome(home);
         return RunningApp.start(testHome, testHome.configFile(), settings, clock, Map.of());
     }
 }

@@ -12,8 +12,7 @@ import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.RunningApp;
 import io.couchwork.testing.TestCouch;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.couchwork.testing.TestHome;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,6 +54,8 @@ class FlowTest {
     @TempDir
     Path home;
 
+    private CouchworkHome testHome;
+
     /** The test's handler: counts side effects per document, can wait for the test, and can fail. */
     public static final class SideEffect {
         final List<String> performed = new CopyOnWriteArrayList<>();
@@ -78,15 +79,9 @@ class FlowTest {
     }
 
     @BeforeEach
-    void writeHome() throws IOException {
-        Files.createDirectories(home.resolve("config"));
-        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
-        Files.createDirectories(home.resolve("routes"));
-        for (String file : List.of("error-handling.camel.yaml", "record-dead-letters.camel.yaml",
-                "setup-channels.camel.yaml")) {
-            Files.copy(Path.of("routes", file), home.resolve("routes").resolve(file));
-        }
-        Files.writeString(home.resolve("routes/handle-jobs.camel.yaml"), TEST_ROUTES);
+    void writeHome() {
+        testHome = TestHome.create(home, List.of("error-handling.camel.yaml", "record-dead-letters.camel.yaml",
+                "setup-channels.camel.yaml"), Map.of("handle-jobs.camel.yaml", TEST_ROUTES));
     }
 
     @Test
@@ -220,7 +215,6 @@ class FlowTest {
         settings.put("couchwork.flows.channels.enabled", "true");
         settings.put("couchwork.flows.maximum-redeliveries", "1");
         settings.put("couchwork.flows.redelivery-delay", "100");
-        CouchworkHome testHome = new CouchworkHome(home);
         return RunningApp.start(testHome, testHome.configFile(), settings, null, Map.of("sideEffect", handler));
     }
 }

@@ -10,8 +10,7 @@ import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.RunningApp;
 import io.couchwork.testing.TestCouch;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.couchwork.testing.TestHome;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,15 +30,12 @@ class PipelineTest {
     @TempDir
     Path home;
 
+    private CouchworkHome testHome;
+
     @BeforeEach
-    void writeHome() throws IOException {
-        Files.createDirectories(home.resolve("config"));
-        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
-        Files.createDirectories(home.resolve("routes"));
-        for (String file : List.of("error-handling.camel.yaml", "record-dead-letters.camel.yaml",
-                "process-datafiles.camel.yaml")) {
-            Files.copy(Path.of("routes", file), home.resolve("routes").resolve(file));
-        }
+    void writeHome() {
+        testHome = TestHome.create(home, List.of("error-handling.camel.yaml", "record-dead-letters.camel.yaml",
+                "process-datafiles.camel.yaml"), Map.of());
     }
 
     @Test
@@ -48,7 +44,7 @@ class PipelineTest {
         PlainHttp http = new PlainHttp(couch, db);
         Map<String, String> settings = settings(couch, db);
         List<String> args = new ArrayList<>(List.of("add-datafiles", "--count", "4", "--config",
-                home.resolve("config/application.properties").toString()));
+                testHome.configFile().toString()));
         settings.forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
         assertThat(Couchwork.commandLine().execute(args.toArray(String[]::new))).isZero();
         List<String> ids = new ArrayList<>();
@@ -95,6 +91,20 @@ class PipelineTest {
         assertThat(http.doc("corrupt_000").path("process")).isEmpty();
     }
 
+    @Test
+    void should_dead_letter_a_file_that_does_not_match_its_schema_without_retrying(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("malformed_000", "{\"type\":\"datafile\",\"state\":\"new\",\"process\":\"not a list\"}");
+        try (RunningApp app = start(settings(couch, db))) {
+            await().atMost(WAIT).until(() -> http.doc("malformed_000").path("state").asText().equals("dead_letter"));
+            JsonNode letter = app.bean("deadLetters", DeadLetters.class).list().get(0);
+            assertThat(letter.path("cause").asText()).contains("malformed_000", "original_file", "process");
+            assertThat(letter.path("attempts").asInt()).isEqualTo(1);
+            assertThat(letter.path("exception").asText()).isEqualTo(InvalidDocumentException.class.getName());
+        }
+    }
+
     private static Map<String, String> settings(TestCouch couch, String db) {
         Map<String, String> settings = couch.properties(db);
         settings.put("couchwork.report.interval", "1h");
@@ -106,7 +116,6 @@ class PipelineTest {
     }
 
     private RunningApp start(Map<String, String> settings) {
-        CouchworkHome testHome = new CouchworkHome(home);
         return RunningApp.start(testHome, testHome.configFile(), settings, null, Map.of());
     }
 }

@@ -9,10 +9,10 @@ import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.RunningApp;
 import io.couchwork.testing.TestCouch;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.couchwork.testing.TestHome;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -65,19 +65,15 @@ class EndpointJobTest {
     Path home;
 
     @Test
-    void should_store_the_endpoint_reply_as_output_and_record_its_exceptions(TestCouch couch) throws IOException {
-        Files.createDirectories(home.resolve("config"));
-        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
-        Files.createDirectories(home.resolve("routes"));
-        Files.copy(Path.of("routes/error-handling.camel.yaml"), home.resolve("routes/error-handling.camel.yaml"));
-        Files.writeString(home.resolve("routes/endpoint-job.camel.yaml"), ROUTE);
+    void should_store_the_endpoint_reply_as_output_and_record_its_exceptions(TestCouch couch) {
+        CouchworkHome testHome = TestHome.create(home, List.of("error-handling.camel.yaml"),
+                Map.of("endpoint-job.camel.yaml", ROUTE));
         String db = couch.createDatabase();
         PlainHttp http = new PlainHttp(couch, db);
         http.put("ok", "{\"type\":\"job\",\"lock\":0,\"done\":0,\"input\":\"quiet\"}");
         http.put("bad", "{\"type\":\"job\",\"lock\":0,\"done\":0,\"input\":\"boom\"}");
         Map<String, String> settings = couch.properties(db);
         settings.put("couchwork.report.interval", "1h");
-        CouchworkHome testHome = new CouchworkHome(home);
         try (RunningApp app = RunningApp.start(testHome, testHome.configFile(), settings)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> http.doc("ok").path("done").asLong() > 0
                     && http.doc("bad").path("done").asLong() > 0);
