@@ -9,7 +9,8 @@ final class BenchReport {
 
     record Run(String server, int tokens, int picasTokens, RawServerBench.Result raw,
             Map<Integer, PoolBench.Result> couchwork, Map<Integer, PicasBaseline.Result> picas,
-            PoolBench.Result oneProcess, PoolBench.Result threeProcesses, Percentiles wakeUp, int processConcurrency) {}
+            PoolBench.Result oneProcess, PoolBench.Result threeProcesses, Percentiles wakeUp, int processConcurrency,
+            FlowBench.Result flows, int flowDocuments) {}
 
     static String markdown(Run run) {
         StringBuilder md = new StringBuilder();
@@ -70,6 +71,18 @@ final class BenchReport {
         md.append(String.format("Token written → its job started, %d samples: p50 **%.1f ms**, p99 %.1f ms. Raw"
                 + " longpoll wake-up p50 %.1f ms: ratio **%.1f×** (target: at most 3×). A PiCaS pilot polls every"
                 + " 10 s.%n", wake.size(), wake.p(50), wake.p(99), rawP50, wake.p(50) / rawP50));
+
+        FlowBench.Result flows = run.flows();
+        md.append("\n## Document workflows\n\n");
+        md.append("A `changes:` flow moving documents from `new` to `done`; latency is a document's write → its handler's"
+                + " start, with an idle app (targets: p50 within 2× the raw longpoll wake-up, p99 under 250 ms).\n\n");
+        md.append("| measure | p50 | p99 | p50 ÷ raw longpoll p50 |\n|---|---|---|---|\n");
+        md.append(String.format("| safe handler | %.1f ms | %.1f ms | %.1f× |%n", flows.safeLatency().p(50),
+                flows.safeLatency().p(99), flows.safeLatency().p(50) / rawP50));
+        md.append(String.format("| run-once handler (claim first) | %.1f ms | %.1f ms | %.1f× |%n%n",
+                flows.runOnceLatency().p(50), flows.runOnceLatency().p(99), flows.runOnceLatency().p(50) / rawP50));
+        md.append(String.format("State transitions with a run-once handler, %d documents: **%.0f/s** with 1 app process,"
+                + " **%.0f/s** with 3.%n", run.flowDocuments(), flows.oneProcess(), flows.threeProcesses()));
         return md.toString();
     }
 

@@ -12,6 +12,7 @@ public final class Benchmark {
 
     private static final int[] CONCURRENCY = {1, 4, 16};
     private static final int PROCESS_CONCURRENCY = 4;
+    private static final int FLOW_DOCUMENTS = 500;
 
     private final BenchDatabase databases;
     private final String server;
@@ -44,8 +45,10 @@ public final class Benchmark {
         PoolBench.Result three = pool.processes(tokens, 3, PROCESS_CONCURRENCY);
         say("wake-up latency ...");
         Percentiles wake = pool.wakeUp(40);
+        say("document workflows ...");
+        FlowBench.Result flows = new FlowBench(databases, jar).run(40, FLOW_DOCUMENTS);
         String report = BenchReport.markdown(new BenchReport.Run(server, tokens, picasTokens, raw, couchwork, picas,
-                one, three, wake, PROCESS_CONCURRENCY));
+                one, three, wake, PROCESS_CONCURRENCY, flows, FLOW_DOCUMENTS));
         if (output.getParent() != null) {
             Files.createDirectories(output.getParent());
         }

@@ -69,10 +69,7 @@ final class PoolBench {
             for (int p = 0; p < processes; p++) {
                 Path log = home.resolve("worker-" + p + ".log");
                 logs.add(log);
-                List<String> command = new ArrayList<>(List.of(javaBinary(), "-D" + CouchworkHome.LAUNCH_PROPERTY + "=" + home, "-jar",
-                        jar.toString(), "run"));
-                databases.properties(db.name()).forEach((k, v) -> command.addAll(List.of("-D", k + "=" + v)));
-                workers.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+                workers.add(startWorker(home, jar, databases.properties(db.name()), log));
             }
             awaitDrained(db);
             double seconds = RawServerBench.seconds(t0);
@@ -198,6 +195,14 @@ final class PoolBench {
         return home;
     }
 
+    /** An app process from the packaged jar, with this home and these properties. */
+    static Process startWorker(Path home, Path jar, Map<String, String> properties, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-D" + CouchworkHome.LAUNCH_PROPERTY + "=" + home,
+                "-jar", jar.toString(), "run"));
+        properties.forEach((k, v) -> command.addAll(List.of("-D", k + "=" + v)));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
     private static long rssKb(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -215,7 +220,7 @@ final class PoolBench {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         try (var paths = Files.walk(root)) {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -16,6 +16,7 @@ import io.couchwork.testing.TestCouch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,7 +34,9 @@ class CouchworkMainTest {
     void should_load_and_start_every_route_in_the_routes_folder(TestCouch couch) throws IOException {
         String database = couch.newDatabaseName();
         Map<String, String> settings = couch.properties(database);
-        settings.put("couchwork.flows.channels.enabled", "true"); // the example flows are off by default
+        for (String flow : List.of("channels", "devices", "pipeline")) {
+            settings.put("couchwork.flows." + flow + ".enabled", "true"); // the example flows are off by default
+        }
         try (RunningApp app = RunningApp.start(settings)) {
             Set<String> started = new TreeSet<>();
             for (Route route : app.context().getRoutes()) {
