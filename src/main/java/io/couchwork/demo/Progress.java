@@ -28,6 +28,7 @@ public final class Progress {
             Configurator.setLevel("io.couchwork.couchdb.StartupCheck", Level.WARN);
             Configurator.setLevel("io.couchwork.app", Level.WARN);
             Configurator.setLevel("io.couchwork.camel", Level.WARN);
+            Configurator.setLevel("io.couchwork.changes", Level.WARN);
         }
     }
 

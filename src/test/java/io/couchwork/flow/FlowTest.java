@@ -208,6 +208,30 @@ class FlowTest {
         }
     }
 
+    @Test
+    void should_handle_changes_made_while_down_after_a_restart_mid_stream_and_none_twice(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        for (int i = 0; i < 30; i++) {
+            http.put("early" + i, "{\"type\":\"job\",\"state\":\"new\"}");
+        }
+        SideEffect first = new SideEffect();
+        try (RunningApp app = start(couch, db, first)) {
+            await().atMost(WAIT).until(() -> first.performed.size() >= 5);
+        } // stopped mid-stream
+        for (int i = 0; i < 10; i++) {
+            http.put("while_down" + i, "{\"type\":\"job\",\"state\":\"new\"}");
+        }
+        SideEffect second = new SideEffect();
+        try (RunningApp app = start(couch, db, second)) {
+            await().atMost(WAIT).until(() -> first.performed.size() + second.performed.size() >= 40);
+        }
+        List<String> all = new java.util.ArrayList<>(first.performed);
+        all.addAll(second.performed);
+        assertThat(all).hasSize(40).doesNotHaveDuplicates();
+        assertThat(second.performed).contains("while_down0", "while_down9");
+    }
+
     private RunningApp start(TestCouch couch, String db, SideEffect handler) {
         Map<String, String> settings = couch.properties(db);
         settings.put("couchwork.report.interval", "1h");
