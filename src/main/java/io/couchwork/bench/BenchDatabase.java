@@ -19,6 +19,7 @@ final class BenchDatabase {
     private final String user;
     private final String password;
     private int counter;
+    private final List<CouchDatabase> finished = new ArrayList<>();
 
     BenchDatabase(String url, String user, String password) {
         this.url = url;
@@ -37,12 +38,23 @@ final class BenchDatabase {
         return database;
     }
 
+    /**
+     * Marks a run's database for deletion at the end of the benchmark: deleting a database while a stopped worker's
+     * longpoll on it is still pending crashes PouchDB Server.
+     */
     void drop(CouchDatabase database) {
-        try {
-            database.client().deleteDatabase(new DeleteDatabaseOptions.Builder(database.name()).build()).execute();
-        } catch (RuntimeException ignored) {
-            // best effort
+        finished.add(database);
+    }
+
+    void dropAll() {
+        for (CouchDatabase database : finished) {
+            try {
+                database.client().deleteDatabase(new DeleteDatabaseOptions.Builder(database.name()).build()).execute();
+            } catch (RuntimeException ignored) {
+                // best effort
+            }
         }
+        finished.clear();
     }
 
     static void fill(CouchDatabase database, int tokens) {

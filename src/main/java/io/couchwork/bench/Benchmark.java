@@ -28,6 +28,14 @@ public final class Benchmark {
         if (!Files.exists(jar)) {
             jar = CouchworkHome.current().root().resolve("target/couchwork.jar");
         }
+        try {
+            return measure(tokens, picasTokens, output, jar);
+        } finally {
+            databases.dropAll();
+        }
+    }
+
+    private int measure(int tokens, int picasTokens, Path output, Path jar) throws Exception {
         say("server alone ...");
         RawServerBench.Result raw = RawServerBench.run(databases, 300, 5000, 40);
         PoolBench pool = new PoolBench(databases, jar);

@@ -7,7 +7,6 @@ import io.couchwork.changes.ChangesHeaders;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +65,7 @@ final class FlowBench {
             return latency;
         } finally {
             databases.drop(db);
-            PoolBench.deleteTree(home);
+            BenchHome.delete(home);
         }
     }
 
@@ -95,7 +94,7 @@ final class FlowBench {
         } finally {
             workers.forEach(Process::destroyForcibly);
             databases.drop(db);
-            PoolBench.deleteTree(home);
+            BenchHome.delete(home);
         }
     }
 
@@ -131,23 +130,12 @@ final class FlowBench {
     }
 
     private static Path home(boolean runOnce, boolean probe) throws IOException {
-        Path home = Files.createTempDirectory("couchwork-flowbench-");
-        Files.createDirectories(home.resolve("config"));
-        Files.createDirectories(home.resolve("routes"));
-        Files.writeString(home.resolve("config/application.properties"), """
-                camel.main.name = couchwork-flowbench
-                camel.main.routes-include-pattern = file:{{couchwork.home}}/routes/*.camel.yaml
-                camel.main.jmx-enabled = false
-                """);
         String claim = runOnce ? """
                         - to:
                             uri: "bean:stateHandlers?method=claim"
                 """ : "";
-        String probeStep = probe ? """
-                        - to:
-                            uri: "bean:benchProbe?method=started"
-                """ : "";
-        Files.writeString(home.resolve("routes/flow.camel.yaml"), """
+        String probeStep = probe ? BenchHome.PROBE_STEP : "";
+        return BenchHome.create("flowbench", """
                 - route:
                     id: benchFlow
                     from:
@@ -163,6 +151,5 @@ final class FlowBench {
                         - to:
                             uri: "bean:stateHandlers?method=advance"
                 """.formatted(claim, probeStep));
-        return home;
     }
 }

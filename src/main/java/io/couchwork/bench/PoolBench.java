@@ -53,7 +53,7 @@ final class PoolBench {
             return new Result(tokens / seconds, -1, -1, rssKb(ProcessHandle.current().pid()));
         } finally {
             databases.drop(db);
-            deleteTree(home);
+            BenchHome.delete(home);
         }
     }
 
@@ -92,7 +92,7 @@ final class PoolBench {
         } finally {
             workers.forEach(Process::destroyForcibly);
             databases.drop(db);
-            deleteTree(home);
+            BenchHome.delete(home);
         }
     }
 
@@ -126,7 +126,7 @@ final class PoolBench {
             return latency;
         } finally {
             databases.drop(db);
-            deleteTree(home);
+            BenchHome.delete(home);
         }
     }
 
@@ -160,19 +160,8 @@ final class PoolBench {
 
     /** A Couchwork home with a bench route: the trivial job sets the body, optionally after the start probe. */
     private static Path home(int concurrency, boolean probe) throws IOException {
-        Path home = Files.createTempDirectory("couchwork-bench-");
-        Files.createDirectories(home.resolve("config"));
-        Files.createDirectories(home.resolve("routes"));
-        Files.writeString(home.resolve("config/application.properties"), """
-                camel.main.name = couchwork-bench
-                camel.main.routes-include-pattern = file:{{couchwork.home}}/routes/*.camel.yaml
-                camel.main.jmx-enabled = false
-                """);
-        String probeStep = probe ? """
-                        - to:
-                            uri: "bean:benchProbe?method=started"
-                """ : "";
-        Files.writeString(home.resolve("routes/bench.camel.yaml"), """
+        String probeStep = probe ? BenchHome.PROBE_STEP : "";
+        return BenchHome.create("bench", """
                 - routeConfiguration:
                     id: tokenPoolErrors
                     errorHandler:
@@ -192,7 +181,6 @@ final class PoolBench {
                 %s        - setBody:
                             constant: ok
                 """.formatted(concurrency, Math.max(4, concurrency * 4), probeStep));
-        return home;
     }
 
     /** An app process from the packaged jar, with this home and these properties. */
@@ -220,11 +208,4 @@ final class PoolBench {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
-    static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

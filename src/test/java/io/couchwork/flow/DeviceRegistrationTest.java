@@ -85,6 +85,34 @@ class DeviceRegistrationTest {
     }
 
     @Test
+    void should_resend_a_new_code_on_request_and_refuse_the_old_one(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("laptop", "{\"type\":\"device\",\"state\":\"new\",\"owner\":\"dee@example.org\"}");
+        try (RunningApp app = start(couch, db, null)) {
+            await().atMost(WAIT).until(() -> http.doc("laptop").path("state").asText().equals("confirming"));
+            String oldCode = code(SMTP.getReceivedMessages()[0]);
+            com.fasterxml.jackson.databind.node.ObjectNode device =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) http.doc("laptop");
+            device.put("state", "resend");
+            http.put("laptop", device.toString());
+            await().atMost(WAIT).until(() -> SMTP.getReceivedMessages().length == 2
+                    && http.doc("laptop").path("state").asText().equals("confirming"));
+            String newCode = code(SMTP.getReceivedMessages()[1]);
+            assertThat(http.doc("laptop").path("confirm_sends").asInt()).isEqualTo(2);
+            if (!newCode.equals(oldCode)) {
+                http.put("old", "{\"type\":\"confirm\",\"state\":\"clicked\",\"device\":\"laptop\",\"code\":\""
+                        + oldCode + "\"}");
+                await().atMost(WAIT).until(() -> http.doc("old").path("state").asText().equals("error"));
+                assertThat(http.doc("old").path("reason").asText()).isEqualTo("wrong code");
+            }
+            http.put("new", "{\"type\":\"confirm\",\"state\":\"clicked\",\"device\":\"laptop\",\"code\":\""
+                    + newCode + "\"}");
+            await().atMost(WAIT).until(() -> http.doc("laptop").path("state").asText().equals("active"));
+        }
+    }
+
+    @Test
     void should_send_one_mail_per_device_with_two_app_instances(TestCouch couch) throws Exception {
         String db = couch.createDatabase();
         PlainHttp http = new PlainHttp(couch, db);

@@ -40,7 +40,7 @@ public final class CouchDbServerExtension implements ParameterResolver, AfterEac
         }
         SharedServer shared = context.getRoot().getStore(NAMESPACE)
                 .getOrComputeIfAbsent(SharedServer.class, k -> new SharedServer(), SharedServer.class);
-        return new TestCouch(shared.server.url(), "", "", true);
+        return new TestCouch(shared.url(), "", "", true);
     }
 
     /** Starts a further bundled server, e.g. one with an admin for credential tests; the caller closes it. */
@@ -55,10 +55,22 @@ public final class CouchDbServerExtension implements ParameterResolver, AfterEac
 
     /** The bundled server for the whole run, closed by JUnit when the root context closes. */
     private static final class SharedServer implements ExtensionContext.Store.CloseableResource {
-        private final BundledCouchServer server = startBundledServer(BundledCouchServer.Options.inMemory());
+        private BundledCouchServer server = startBundledServer(BundledCouchServer.Options.inMemory());
+
+        /**
+         * The server's URL, after starting a new one if it died: PouchDB Server crashes when a database is deleted
+         * while a longpoll on it is pending. Every test uses a fresh database, so a new server loses nothing.
+         */
+        synchronized String url() {
+            if (!server.isAlive()) {
+                System.err.println("The bundled test server died (see " + server.logFile() + "); starting a new one");
+                server = startBundledServer(BundledCouchServer.Options.inMemory());
+            }
+            return server.url();
+        }
 
         @Override
-        public void close() {
+        public synchronized void close() {
             server.close();
         }
     }
