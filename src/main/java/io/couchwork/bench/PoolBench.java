@@ -180,7 +180,7 @@ final class PoolBench {
                       steps:
                 %s        - setBody:
                             constant: ok
-                """.formatted(concurrency, Math.max(4, concurrency * 4), probeStep));
+                """.formatted(concurrency, Math.max(16, concurrency * 4), probeStep));
     }
 
     /** An app process from the packaged jar, with this home and these properties. */
