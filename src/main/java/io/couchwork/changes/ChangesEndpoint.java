@@ -21,6 +21,8 @@ public class ChangesEndpoint extends DefaultEndpoint {
     private int batchSize = 100;
     private String startFrom = "beginning";
     private boolean includeDeleted;
+    private Set<String> typeSet = Set.of();
+    private Set<String> stateSet = Set.of();
 
     public ChangesEndpoint(String uri, ChangesComponent component, String name) {
         super(uri, component);
@@ -33,6 +35,9 @@ public class ChangesEndpoint extends DefaultEndpoint {
     }
 
     void validate() {
+        // split once here, not for every change of the feed
+        typeSet = split(types);
+        stateSet = split(states);
         if (!name.matches("[A-Za-z0-9_.-]+")) {
             throw invalid("the consumer name (" + name + ") names its checkpoint: letters, digits, _ . - only");
         }
@@ -72,16 +77,8 @@ public class ChangesEndpoint extends DefaultEndpoint {
         if (doc.path("_id").asText().startsWith("_design/")) {
             return false;
         }
-        return (typeSet().isEmpty() || typeSet().contains(doc.path("type").asText(null)))
-                && (stateSet().isEmpty() || stateSet().contains(doc.path("state").asText(null)));
-    }
-
-    private Set<String> typeSet() {
-        return split(types);
-    }
-
-    private Set<String> stateSet() {
-        return split(states);
+        return (typeSet.isEmpty() || typeSet.contains(doc.path("type").asText(null)))
+                && (stateSet.isEmpty() || stateSet.contains(doc.path("state").asText(null)));
     }
 
     private static Set<String> split(String list) {
