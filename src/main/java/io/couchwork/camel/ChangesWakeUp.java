@@ -2,20 +2,13 @@ package io.couchwork.camel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.ibm.cloud.cloudant.v1.model.PostChangesOptions;
-import com.ibm.cloud.sdk.core.http.ServiceCall;
+import io.couchwork.changes.LongpollFeed;
 import io.couchwork.couchdb.CouchDatabase;
-import io.couchwork.couchdb.Failures;
-import io.couchwork.couchdb.Json;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import io.couchwork.util.Backoff;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +22,6 @@ import org.slf4j.LoggerFactory;
 final class ChangesWakeUp implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangesWakeUp.class);
-    private static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(30));
-    private static final long LONGPOLL_TIMEOUT_MS = 30_000;
 
     private final CouchDatabase database;
     private final Consumer<List<ObjectNode>> onChange;
@@ -38,12 +29,13 @@ final class ChangesWakeUp implements Runnable {
     private final Object idle = new Object();
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile ServiceCall<InputStream> current;
+    private final LongpollFeed feed;
 
     ChangesWakeUp(CouchDatabase database, Consumer<List<ObjectNode>> onChange, BooleanSupplier wanted, String name) {
         this.database = database;
         this.onChange = onChange;
         this.wanted = wanted;
+        this.feed = new LongpollFeed(database);
         this.thread = new Thread(this, "couchwork-changes-" + name);
         this.thread.setDaemon(true);
     }
@@ -62,10 +54,7 @@ final class ChangesWakeUp implements Runnable {
     void stop() {
         running = false;
         resume();
-        ServiceCall<InputStream> call = current;
-        if (call != null) {
-            call.cancel();
-        }
+        feed.cancel();
         thread.interrupt();
     }
 
@@ -83,7 +72,6 @@ final class ChangesWakeUp implements Runnable {
     @Override
     public void run() {
         String since = null;
-        int failures = 0;
         while (running) {
             if (!wanted.getAsBoolean()) {
                 since = null;
@@ -95,15 +83,10 @@ final class ChangesWakeUp implements Runnable {
                     since = database.info().getUpdateSeq(); // opaque: only ever handed back as since
                     onChange.accept(List.of()); // whatever came before this sequence: the worker looks once
                 }
-                ServiceCall<InputStream> call = database.client().postChangesAsStream(
-                        new PostChangesOptions.Builder(database.name()).feed("longpoll").since(since)
-                                .timeout(LONGPOLL_TIMEOUT_MS).includeDocs(true).build());
-                current = call;
-                JsonNode result = Json.read(call.execute().getResult(), JsonNode.class);
+                JsonNode result = feed.read(since, null);
                 if (result.hasNonNull("last_seq")) {
                     since = result.get("last_seq").asText(); // opaque: never compared or computed with
                 }
-                failures = 0;
                 List<ObjectNode> docs = new ArrayList<>();
                 for (JsonNode change : result.path("results")) {
                     if (change.path("doc").isObject()) {
@@ -117,14 +100,10 @@ final class ChangesWakeUp implements Runnable {
                 if (!running) {
                     return;
                 }
-                if (Failures.networkFailure(e).filter(SocketTimeoutException.class::isInstance).isPresent()) {
+                Duration delay = feed.failed(e, LOG, "Changes feed of " + database + " failed",
+                        " (the view poll covers the gap)");
+                if (delay.isZero()) {
                     continue; // a server that ignores the longpoll timeout: just ask again
-                }
-                failures++;
-                Duration delay = BACKOFF.delay(failures, ThreadLocalRandom.current());
-                if (failures == 1 || failures % 10 == 0) {
-                    LOG.warn("Changes feed of {} failed ({}); reconnecting in {} ms (the view poll covers the gap)",
-                            database, Failures.describe(e), delay.toMillis());
                 }
                 // after an error the feed may have missed changes: wake the claimer once to look
                 since = null;

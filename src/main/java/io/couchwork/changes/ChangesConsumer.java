@@ -1,18 +1,13 @@
 package io.couchwork.changes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.ibm.cloud.cloudant.v1.model.PostChangesOptions;
-import com.ibm.cloud.sdk.core.http.ServiceCall;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;
-import io.couchwork.util.Backoff;
-import java.io.InputStream;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -29,15 +24,13 @@ import org.slf4j.LoggerFactory;
 public class ChangesConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangesConsumer.class);
-    private static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(30));
-    private static final long LONGPOLL_TIMEOUT_MS = 30_000;
 
     private final ChangesEndpoint endpoint;
     private final CouchDatabase database;
     private final Checkpoint checkpoint;
+    private final LongpollFeed feed;
     private final Semaphore slots;
     private volatile boolean running;
-    private volatile ServiceCall<InputStream> current;
     private Watermark watermark;
     private ExecutorService executor;
     private Thread feedThread;
@@ -47,6 +40,7 @@ public class ChangesConsumer extends DefaultConsumer {
         this.endpoint = endpoint;
         this.database = endpoint.getComponent().database();
         this.checkpoint = new Checkpoint(database, endpoint.name());
+        this.feed = new LongpollFeed(database);
         this.slots = new Semaphore(endpoint.getConcurrency() * 2);
     }
 
@@ -62,22 +56,16 @@ public class ChangesConsumer extends DefaultConsumer {
 
     private void follow() {
         String since = null;
-        int failures = 0;
         while (running) {
             try {
                 if (watermark == null) {
-                    since = checkpoint.load().orElse(endpoint.startsAtBeginning() ? "0" : database.info().getUpdateSeq());
+                    Optional<String> saved = checkpoint.load();
+                    since = saved.orElse(endpoint.startsAtBeginning() ? "0" : database.info().getUpdateSeq());
                     watermark = new Watermark(since);
                     LOG.info("Changes consumer {} follows {} from {}", endpoint.name(), database,
-                            checkpoint.load().isPresent() ? "its checkpoint" : endpoint.startsAtBeginning()
-                                    ? "the beginning" : "now");
+                            saved.isPresent() ? "its checkpoint" : endpoint.startsAtBeginning() ? "the beginning" : "now");
                 }
-                ServiceCall<InputStream> call = database.client().postChangesAsStream(
-                        new PostChangesOptions.Builder(database.name()).feed("longpoll").since(since)
-                                .timeout(LONGPOLL_TIMEOUT_MS).includeDocs(true).limit(endpoint.getBatchSize()).build());
-                current = call;
-                JsonNode result = Json.read(call.execute().getResult(), JsonNode.class);
-                failures = 0;
+                JsonNode result = feed.read(since, endpoint.getBatchSize());
                 for (JsonNode change : result.path("results")) {
                     admit(change);
                 }
@@ -89,16 +77,7 @@ public class ChangesConsumer extends DefaultConsumer {
                 if (!running) {
                     return;
                 }
-                if (Failures.networkFailure(e).filter(SocketTimeoutException.class::isInstance).isPresent()) {
-                    continue; // a server that ignores the longpoll timeout
-                }
-                failures++;
-                Duration delay = BACKOFF.delay(failures, ThreadLocalRandom.current());
-                if (failures == 1 || failures % 10 == 0) {
-                    LOG.warn("Changes consumer {} lost the feed of {} ({}); reconnecting in {} ms", endpoint.name(),
-                            database, Failures.describe(e), delay.toMillis());
-                }
-                sleep(delay);
+                sleep(feed.failed(e, LOG, "Changes consumer " + endpoint.name() + " lost the feed of " + database, ""));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -159,6 +138,9 @@ public class ChangesConsumer extends DefaultConsumer {
     }
 
     private void sleep(Duration delay) {
+        if (delay.isZero()) {
+            return;
+        }
         try {
             Thread.sleep(delay.toMillis());
         } catch (InterruptedException e) {
@@ -170,10 +152,7 @@ public class ChangesConsumer extends DefaultConsumer {
     @Override
     protected void doStop() throws Exception {
         running = false;
-        ServiceCall<InputStream> call = current;
-        if (call != null) {
-            call.cancel();
-        }
+        feed.cancel();
         if (feedThread != null) {
             feedThread.interrupt();
             feedThread.join(10_000);
