@@ -1,7 +1,6 @@
 package io.couchwork.testing;
 
 import io.couchwork.devserver.BundledCouchServer;
-import io.couchwork.couchdb.CouchDbSettings;
 import java.util.Map;
 
 /**
@@ -10,16 +9,12 @@ import java.util.Map;
  */
 public final class AuthServer implements AutoCloseable {
 
-    private final String url;
-    private final String user;
-    private final String password;
+    private final TestCouch couch;
     private final String database;
     private final BundledCouchServer bundled;
 
-    private AuthServer(String url, String user, String password, String database, BundledCouchServer bundled) {
-        this.url = url;
-        this.user = user;
-        this.password = password;
+    private AuthServer(TestCouch couch, String database, BundledCouchServer bundled) {
+        this.couch = couch;
         this.database = database;
         this.bundled = bundled;
     }
@@ -27,24 +22,24 @@ public final class AuthServer implements AutoCloseable {
     /** The test's server if it enforces credentials, else a new bundled one whose admin has the given password. */
     public static AuthServer start(TestCouch couch, String adminPassword) {
         if (!couch.isBundled() && !couch.user().isEmpty()) {
-            return new AuthServer(couch.settings("couchwork").displayUrl(), couch.user(), couch.password(),
-                    couch.createDatabase(), null);
+            return new AuthServer(couch, couch.createDatabase(), null);
         }
         BundledCouchServer server = CouchDbServerExtension.startBundledServer(
                 BundledCouchServer.Options.inMemory().withAdmin("admin", adminPassword));
-        return new AuthServer(server.url(), "admin", adminPassword, "couchwork", server);
+        return new AuthServer(new TestCouch(server.url(), "admin", adminPassword, true), "couchwork", server);
     }
 
+    /** The server URL, without credentials. */
     public String url() {
-        return url;
+        return couch.settings(database).displayUrl();
     }
 
     public String user() {
-        return user;
+        return couch.user();
     }
 
     public String password() {
-        return password;
+        return couch.password();
     }
 
     public String database() {
@@ -53,7 +48,7 @@ public final class AuthServer implements AutoCloseable {
 
     /** Couchwork properties with this server's URL, user, password and database. */
     public Map<String, String> properties() {
-        return CouchDbSettings.properties(url, user, password, database);
+        return couch.properties(database);
     }
 
     @Override
