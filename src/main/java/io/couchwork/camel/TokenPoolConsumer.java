@@ -34,8 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drains a token pool: claims tokens when execution slots are free (woken by _changes, with a periodic view poll as
- * safety net), runs each through the route, and records the outcome: done, retry later, or error. Renews the leases of
+ * Drains a token pool: claims tokens when execution slots are free, from a claim queue the _changes feed keeps current
+ * (the view is read at start, when the queue runs dry, after a gap in the feed, and as a safety net when idle for a
+ * poll interval), runs each through the route, and records the outcome: done, retry later, or error. Renews the leases of
  * running tokens, reaps expired ones, and on shutdown lets running jobs finish within a grace period, then releases
  * what is left to the pool without counting an attempt.
  */
@@ -48,7 +49,6 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private final Clock clock;
     private final Semaphore wakeUp = new Semaphore(0);
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Object directClaimLock = new Object();
     private volatile boolean claiming;
     private volatile boolean stopping;
     private HeldTokens held;
@@ -56,7 +56,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private LeaseReaper reaper;
     private ExecutorService executor;
     private ScheduledExecutorService scheduler;
-    private ChangesWakeUp changes;
+    private TokenChangesFeed changes;
     private Thread claimThread;
 
     public TokenPoolConsumer(TokenPoolEndpoint endpoint, Processor processor) {
@@ -84,8 +84,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         scheduler.scheduleWithFixedDelay(held::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::reapExpiredLeases, 0, endpoint.reap().toMillis(), TimeUnit.MILLISECONDS);
         if (endpoint.isFollowChanges()) {
-            changes = new ChangesWakeUp(component.database(), this::onChanges,
-                    () -> inFlight.get() < endpoint.getConcurrency(), endpoint.name());
+            changes = new TokenChangesFeed(component.database(), this::onChanges, this::onGap, endpoint.name());
             changes.start();
         }
         claiming = true;
@@ -98,7 +97,8 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
 
     /**
      * Claims when an execution slot is idle or half the prefetch room is free (so that claims come in batches while
-     * jobs run), then waits for a change, a finished job, or the poll interval.
+     * jobs run), then waits for a change, a finished job, or the poll interval; a whole poll interval without any
+     * wake-up has the claimer read the view again, the safety net for anything the feed missed.
      */
     private void claimLoop() {
         int capacity = endpoint.getConcurrency() + endpoint.getPrefetch();
@@ -112,6 +112,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 continue;
             }
             try {
+                if (changes == null) {
+                    claimer.markStale(); // no feed keeps the claim queue current: read the view each time
+                }
                 long t0 = System.nanoTime();
                 List<Token> tokens = claimer.claim(Math.min(room, endpoint.getClaimBatch()));
                 LOG.debug("Claimed {} of {} wanted in {} ms", tokens.size(), Math.min(room, endpoint.getClaimBatch()),
@@ -119,7 +122,11 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 failures = 0;
                 tokens.forEach(this::start);
                 if (tokens.isEmpty()) {
-                    await(untilNextLook()); // nothing claimable: a change, a finished job or a due retry wakes us
+                    // nothing claimable: a change, a finished job or a due retry wakes us
+                    Duration wait = untilNextLook();
+                    if (!await(wait) && wait.equals(endpoint.poll())) {
+                        claimer.markStale();
+                    }
                 }
             } catch (RuntimeException e) {
                 failures++;
@@ -133,13 +140,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     /** The poll interval, or less when a delayed token comes due sooner. */
     private Duration untilNextLook() {
         Duration poll = endpoint.poll();
-        try {
-            java.util.OptionalLong due = claimer.secondsUntilNextDue();
-            if (due.isPresent() && Duration.ofSeconds(due.getAsLong()).compareTo(poll) < 0) {
-                return Duration.ofSeconds(Math.max(0, due.getAsLong())).plusMillis(50);
-            }
-        } catch (RuntimeException e) {
-            // the poll interval will do; claiming reports server trouble
+        java.util.OptionalLong due = claimer.secondsUntilNextDue();
+        if (due.isPresent() && Duration.ofSeconds(due.getAsLong()).compareTo(poll) < 0) {
+            return Duration.ofSeconds(Math.max(0, due.getAsLong())).plusMillis(50);
         }
         return poll;
     }
@@ -186,9 +189,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
 
     private void finish(Token token, Outcome outcome, long started) {
         held.finish(token.id(), outcome, started).whenComplete((saved, error) -> {
-            if (inFlight.decrementAndGet() < endpoint.getConcurrency() && changes != null) {
-                changes.resume();
-            }
+            inFlight.decrementAndGet();
             wake();
         });
     }
@@ -266,25 +267,15 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         }
     }
 
-    /**
-     * New or re-queued tokens from the changes feed: an idle worker claims them straight away (one request, no view
-     * read); a busy one leaves them to the claim loop, which takes priorities into account.
-     */
+    /** Changed documents from the feed: the claim queue takes them in, and an idle claimer wakes to claim. */
     private void onChanges(List<ObjectNode> docs) {
-        int running = inFlight.get();
-        if (claiming && !docs.isEmpty() && running < endpoint.getConcurrency()) {
-            synchronized (directClaimLock) {
-                try {
-                    int room = endpoint.getConcurrency() - inFlight.get();
-                    if (room > 0) {
-                        claimer.claimFrom(docs, Math.min(room, endpoint.getClaimBatch())).forEach(this::start);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.debug("Direct claim from the changes feed failed ({}); the claim loop will look",
-                            Failures.describe(e));
-                }
-            }
-        }
+        claimer.offer(docs);
+        wake();
+    }
+
+    /** The feed (re)started: what happened before it is read from the view at the next claim. */
+    private void onGap() {
+        claimer.markStale();
         wake();
     }
 
@@ -292,15 +283,18 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         wakeUp.release();
     }
 
-    private void await(Duration timeout) {
+    /** Waits for a wake-up or the timeout; true when woken. */
+    private boolean await(Duration timeout) {
         try {
             if (wakeUp.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 wakeUp.drainPermits();
+                return true;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             claiming = false;
         }
+        return false;
     }
 
     /** Running jobs, for statistics. */

@@ -7,9 +7,7 @@ import io.couchwork.couchdb.ViewQuery;
 import io.couchwork.couchdb.WriteResult;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,10 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 
 /**
- * Claims tokens with MVCC: reads candidates from the views with their current documents, re-checks each document (never
- * the view row, which may be stale), and writes all claims in one _bulk_docs; a conflict means another worker won.
+ * Claims tokens with MVCC from the worker's claim queue ({@link ClaimableTokens}), which the queue view fills at start
+ * and whenever it runs dry or may have missed something, and the _changes feed keeps current in between; every claim
+ * is a write of the current document with its revision, all in one _bulk_docs, and a conflict means another worker won.
  */
 public final class TokenClaimer {
+
+    /** Tokens a worker keeps in memory to claim from; the view is read again for more once they are gone. */
+    public static final int QUEUE_CAPACITY = 10_000;
 
     private final CouchDatabase database;
     private final List<String> types;
@@ -28,9 +30,11 @@ public final class TokenClaimer {
     private final Clock clock;
     private final RandomGenerator random;
     private final long leaseSeconds;
+    private final ClaimableTokens queue;
     private final AtomicLong conflicts = new AtomicLong();
     private final AtomicLong claims = new AtomicLong();
-    private volatile long lastDelayedLook;
+    private final AtomicLong viewReads = new AtomicLong();
+    private volatile boolean stale = true;
 
     public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
             RandomGenerator random, long leaseSeconds) {
@@ -40,31 +44,39 @@ public final class TokenClaimer {
         this.clock = clock;
         this.random = random;
         this.leaseSeconds = leaseSeconds;
+        this.queue = new ClaimableTokens(new HashSet<>(types), QUEUE_CAPACITY);
     }
 
-    /** Claims up to {@code max} tokens, best priority first; returns those this worker now holds. */
+    /**
+     * Claims up to {@code max} tokens, best priority first; returns those this worker now holds. Reads the view first
+     * when the queue may be out of date, or when it has run dry but the last view read did not see everything.
+     */
     public List<Token> claim(int max) {
         if (max <= 0) {
             return List.of();
         }
+        if (stale) {
+            readView();
+        }
         long now = clock.instant().getEpochSecond();
-        return write(pick(candidates(max, now), max), now);
+        List<Token> candidates = queue.take(max, now, random);
+        if (candidates.isEmpty() && !queue.isComplete()) {
+            readView();
+            candidates = queue.take(max, now, random);
+        }
+        return write(candidates, now);
     }
 
-    /**
-     * Claims straight from documents the changes feed just delivered (current revisions), skipping the view read: the
-     * fast path that wakes an idle worker. Documents that are not claimable tokens of our types are ignored.
-     */
-    public List<Token> claimFrom(List<ObjectNode> docs, int max) {
-        long now = clock.instant().getEpochSecond();
-        List<Token> candidates = new ArrayList<>();
+    /** Documents as the changes feed delivered them (current revisions): the queue takes in or drops each one. */
+    public void offer(List<ObjectNode> docs) {
         for (ObjectNode doc : docs) {
-            Token token = new Token(doc);
-            if (types.contains(token.type()) && isClaimable(token, token.type(), now)) {
-                candidates.add(token);
-            }
+            queue.offer(new Token(doc));
         }
-        return write(pick(candidates, max), now);
+    }
+
+    /** The queue may have missed changes (a gap in the feed, or the safety-net poll): read the view at the next claim. */
+    public void markStale() {
+        stale = true;
     }
 
     private List<Token> write(List<Token> candidates, long now) {
@@ -78,7 +90,13 @@ public final class TokenClaimer {
             claimed.add(next);
             writes.add(next.document());
         }
-        List<WriteResult> results = database.bulkWrite(writes);
+        List<WriteResult> results;
+        try {
+            results = database.bulkWrite(writes);
+        } catch (RuntimeException e) {
+            candidates.forEach(queue::offer); // not claimed: still to do as far as we know
+            throw e;
+        }
         List<Token> won = new ArrayList<>(results.size());
         for (int i = 0; i < results.size(); i++) {
             WriteResult result = results.get(i);
@@ -94,16 +112,7 @@ public final class TokenClaimer {
 
     /** Seconds until the earliest delayed token is due (it waits for a retry or its not_before), if any. */
     public java.util.OptionalLong secondsUntilNextDue() {
-        long now = clock.instant().getEpochSecond();
-        long earliest = Long.MAX_VALUE;
-        for (String type : types) {
-            List<JsonNode> rows = queue(ViewQuery.range(List.of(type, TokenViews.DELAYED, now + 1),
-                    List.of(type, TokenViews.DELAYED, Map.of())).limit(1));
-            for (JsonNode row : rows) {
-                earliest = Math.min(earliest, row.path("key").path(2).asLong(Long.MAX_VALUE));
-            }
-        }
-        return earliest == Long.MAX_VALUE ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(earliest - now);
+        return queue.secondsUntilNextDue(clock.instant().getEpochSecond());
     }
 
     /** Claim writes that lost a race, since start. */
@@ -115,78 +124,33 @@ public final class TokenClaimer {
         return claims.get();
     }
 
-    /** Ready tokens by priority, and delayed tokens whose time has come, as current documents. */
-    private List<Token> candidates(int max, long now) {
-        // read past the first rows so that concurrent workers spread over different tokens; each row costs a
-        // document read, so not too far
-        long window = Math.min(2L * max + 16, 200);
-        Map<String, Token> byId = new LinkedHashMap<>();
+    /** View reads since start: at start, when the queue ran dry or might have missed changes. */
+    public long viewReads() {
+        return viewReads.get();
+    }
+
+    /** Todo tokens of our types from the queue view, current documents included, into the claim queue. */
+    private void readView() {
+        stale = false; // first: a gap reported while we read is read again next time
+        viewReads.incrementAndGet();
+        long limit = Math.max(1, queue.capacity() / (2L * types.size()));
+        boolean sawEverything = true;
         for (String type : types) {
-            List<JsonNode> ready = queue(ViewQuery.range(List.of(type, TokenViews.READY),
-                    List.of(type, TokenViews.READY, Map.of())).limit(window).withDocs());
-            // retries come due by the second: look at delayed tokens at most once a second, or when ready ones run short
-            List<JsonNode> due = List.of();
-            if (ready.size() < max || now != lastDelayedLook) {
-                due = queue(ViewQuery.range(List.of(type, TokenViews.DELAYED, 0), List.of(type, TokenViews.DELAYED, now))
-                        .limit(window).withDocs());
-            }
-            for (JsonNode row : concat(ready, due)) {
-                if (row.path("doc").isObject()) {
-                    Token token = new Token((ObjectNode) row.get("doc"));
-                    if (isClaimable(token, type, now)) {
-                        byId.putIfAbsent(token.id(), token);
+            for (String kind : List.of(TokenViews.READY, TokenViews.DELAYED)) {
+                List<JsonNode> rows = queue(ViewQuery.range(List.of(type, kind), List.of(type, kind, Map.of()))
+                        .limit(limit).withDocs());
+                sawEverything &= rows.size() < limit;
+                for (JsonNode row : rows) {
+                    if (row.path("doc").isObject()) {
+                        queue.offer(new Token((ObjectNode) row.get("doc")));
                     }
                 }
             }
         }
-        lastDelayedLook = now;
-        return new ArrayList<>(byId.values());
+        queue.markComplete(sawEverything);
     }
 
     private List<JsonNode> queue(ViewQuery query) {
         return database.view(TokenViews.QUEUE_DESIGN, TokenViews.QUEUE, query);
-    }
-
-    /** The document itself must still be a todo token of this type whose time has come. */
-    static boolean isClaimable(Token token, String type, long now) {
-        return token.state() == TokenState.TODO && type.equals(token.type()) && token.notBefore() <= now;
-    }
-
-    /** Best priority first; within one priority, a random choice among the oldest, to avoid a thundering herd. */
-    private List<Token> pick(List<Token> candidates, int max) {
-        if (candidates.size() <= max) {
-            return candidates;
-        }
-        candidates.sort(Comparator.comparingLong((Token t) -> -t.priority()));
-        List<Token> picked = new ArrayList<>(max);
-        int i = 0;
-        while (picked.size() < max && i < candidates.size()) {
-            int j = i;
-            while (j < candidates.size() && candidates.get(j).priority() == candidates.get(i).priority()) {
-                j++;
-            }
-            List<Token> level = new ArrayList<>(candidates.subList(i, j));
-            shuffle(level);
-            for (Token t : level) {
-                if (picked.size() == max) {
-                    break;
-                }
-                picked.add(t);
-            }
-            i = j;
-        }
-        return picked;
-    }
-
-    private void shuffle(List<Token> list) {
-        for (int k = list.size() - 1; k > 0; k--) {
-            Collections.swap(list, k, random.nextInt(k + 1));
-        }
-    }
-
-    private static List<JsonNode> concat(List<JsonNode> a, List<JsonNode> b) {
-        List<JsonNode> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 }

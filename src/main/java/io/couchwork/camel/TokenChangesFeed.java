@@ -4,37 +4,35 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.changes.LongpollFeed;
 import io.couchwork.couchdb.CouchDatabase;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the database's _changes feed (longpoll from now, with documents) and hands each batch of changed documents
- * to {@code onChange}, so idle workers wake at once instead of polling; an empty batch means "look again" (after an
- * error the feed may have missed changes). While the worker is busy the feed is paused (finished jobs wake it then);
- * it resumes from the database's current sequence and has the worker look once, so nothing written meanwhile is
- * missed. Reconnects forever.
+ * Follows the database's _changes feed (longpoll with documents, from the sequence current at start) and hands each
+ * batch of changed documents to {@code onDocs}, which keeps the worker's claim queue current and wakes an idle worker
+ * at once. {@code onGap} is called when the feed starts, before its first read, so that the worker reads the view for
+ * whatever came before, and again when it is back after a failure (it resumes from its last sequence, but whatever
+ * happened to the server meanwhile, the view is the safety net). Reconnects forever.
  */
-final class ChangesWakeUp implements Runnable {
+final class TokenChangesFeed implements Runnable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ChangesWakeUp.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TokenChangesFeed.class);
 
     private final CouchDatabase database;
-    private final Consumer<List<ObjectNode>> onChange;
-    private final BooleanSupplier wanted;
-    private final Object idle = new Object();
+    private final Consumer<List<ObjectNode>> onDocs;
+    private final Runnable onGap;
     private final Thread thread;
-    private volatile boolean running = true;
     private final LongpollFeed feed;
+    private volatile boolean running = true;
 
-    ChangesWakeUp(CouchDatabase database, Consumer<List<ObjectNode>> onChange, BooleanSupplier wanted, String name) {
+    TokenChangesFeed(CouchDatabase database, Consumer<List<ObjectNode>> onDocs, Runnable onGap, String name) {
         this.database = database;
-        this.onChange = onChange;
-        this.wanted = wanted;
+        this.onDocs = onDocs;
+        this.onGap = onGap;
         this.feed = new LongpollFeed(database);
         this.thread = new Thread(this, "couchwork-changes-" + name);
         this.thread.setDaemon(true);
@@ -44,44 +42,21 @@ final class ChangesWakeUp implements Runnable {
         thread.start();
     }
 
-    /** The worker has room again: resume following the feed. */
-    void resume() {
-        synchronized (idle) {
-            idle.notifyAll();
-        }
-    }
-
     void stop() {
         running = false;
-        resume();
         feed.cancel();
         thread.interrupt();
-    }
-
-    private void pause() {
-        synchronized (idle) {
-            try {
-                idle.wait(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running = false;
-            }
-        }
     }
 
     @Override
     public void run() {
         String since = null;
+        boolean recovering = false;
         while (running) {
-            if (!wanted.getAsBoolean()) {
-                since = null;
-                pause();
-                continue;
-            }
             try {
                 if (since == null) {
                     since = database.info().getUpdateSeq(); // opaque: only ever handed back as since
-                    onChange.accept(List.of()); // whatever came before this sequence: the worker looks once
+                    onGap.run(); // whatever came before this sequence: the worker reads the view once
                 }
                 JsonNode result = feed.read(since, null);
                 if (result.hasNonNull("last_seq")) {
@@ -94,20 +69,22 @@ final class ChangesWakeUp implements Runnable {
                     }
                 }
                 if (!docs.isEmpty()) {
-                    onChange.accept(docs);
+                    onDocs.accept(docs);
+                }
+                if (recovering) {
+                    recovering = false;
+                    onGap.run();
                 }
             } catch (RuntimeException e) {
                 if (!running) {
                     return;
                 }
                 Duration delay = feed.failed(e, LOG, "Changes feed of " + database + " failed",
-                        " (the view poll covers the gap)");
+                        " (the view is read again when it is back)");
                 if (delay.isZero()) {
                     continue; // a server that ignores the longpoll timeout: just ask again
                 }
-                // after an error the feed may have missed changes: wake the claimer once to look
-                since = null;
-                onChange.accept(List.of());
+                recovering = true;
                 try {
                     Thread.sleep(delay.toMillis());
                 } catch (InterruptedException interrupted) {

@@ -1,0 +1,131 @@
+package io.couchwork.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.couchwork.couchdb.Json;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The in-memory claim queue: the view's order, revisions, delayed tokens, bounds and the spread between workers. */
+class ClaimableTokensTest {
+
+    private static final long NOW = 10_000;
+
+    private static Token token(String id, int generation, long priority, long created) {
+        ObjectNode doc = Json.object();
+        doc.put("_id", id).put("_rev", generation + "-x").put("type", "token").put("lock", 0).put("done", 0)
+                .put("priority", priority).put("created", created);
+        return new Token(doc);
+    }
+
+    private static Token locked(String id, int generation) {
+        ObjectNode doc = token(id, generation, 0, 0).document();
+        doc.put("lock", NOW);
+        return new Token(doc);
+    }
+
+    private static Token delayed(String id, long notBefore) {
+        ObjectNode doc = token(id, 1, 0, 0).document();
+        doc.put("not_before", notBefore);
+        return new Token(doc);
+    }
+
+    private static List<String> ids(List<Token> tokens) {
+        return tokens.stream().map(Token::id).toList();
+    }
+
+    private final ClaimableTokens queue = new ClaimableTokens(Set.of("token"), 100);
+
+    @Test
+    void should_hand_out_best_priority_first_then_oldest() {
+        queue.offer(token("low", 1, 0, 1));
+        queue.offer(token("high-new", 1, 5, 20));
+        queue.offer(token("high-old", 1, 5, 10));
+        queue.offer(token("negative", 1, -3, 0));
+
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            order.addAll(ids(queue.take(1, NOW, new Random(i))));
+        }
+
+        assertThat(order.subList(0, 2)).containsExactlyInAnyOrder("high-new", "high-old");
+        assertThat(order.subList(2, 4)).containsExactly("low", "negative");
+        assertThat(queue.size()).isZero();
+    }
+
+    @Test
+    void should_drop_tokens_that_are_no_longer_todo_and_ignore_older_revisions() {
+        queue.offer(token("a", 1, 0, 0));
+        queue.offer(token("b", 3, 0, 0));
+        queue.offer(locked("a", 2)); // claimed by someone else
+        queue.offer(locked("b", 2)); // an older revision than the one we have: ignored
+
+        assertThat(ids(queue.take(10, NOW, new Random(1)))).containsExactly("b");
+    }
+
+    @Test
+    void should_forget_deleted_and_foreign_documents() {
+        queue.offer(token("a", 1, 0, 0));
+        ObjectNode deleted = Json.object().put("_id", "a").put("_rev", "2-y").put("_deleted", true);
+        queue.offer(new Token(deleted));
+        ObjectNode other = token("c", 1, 0, 0).document().put("type", "other");
+        queue.offer(new Token(other));
+
+        assertThat(queue.size()).isZero();
+    }
+
+    @Test
+    void should_hold_delayed_tokens_until_their_time() {
+        queue.offer(delayed("later", NOW + 60));
+        queue.offer(delayed("past", NOW - 5));
+
+        assertThat(queue.secondsUntilNextDue(NOW)).hasValue(-5);
+        assertThat(ids(queue.take(10, NOW, new Random(1)))).containsExactly("past");
+        assertThat(queue.take(10, NOW + 59, new Random(1))).isEmpty();
+        assertThat(queue.secondsUntilNextDue(NOW)).hasValue(60);
+        assertThat(ids(queue.take(10, NOW + 60, new Random(1)))).containsExactly("later");
+    }
+
+    @Test
+    void should_keep_the_best_tokens_and_say_it_is_incomplete_when_full() {
+        ClaimableTokens small = new ClaimableTokens(Set.of("token"), 3);
+        small.markComplete(true);
+        assertThat(small.isComplete()).isTrue();
+        for (int i = 0; i < 5; i++) {
+            small.offer(token("t" + i, 1, i, 0));
+        }
+
+        assertThat(small.size()).isEqualTo(3);
+        assertThat(small.isComplete()).isFalse();
+        assertThat(ids(small.take(3, NOW, new Random(1)))).containsExactlyInAnyOrder("t4", "t3", "t2");
+    }
+
+    @Test
+    void should_spread_workers_with_the_same_view_over_different_tokens() {
+        Set<String> firstPicks = new HashSet<>();
+        for (int worker = 0; worker < 20; worker++) {
+            ClaimableTokens copy = new ClaimableTokens(Set.of("token"), 100);
+            for (int i = 0; i < 300; i++) {
+                copy.offer(token("t" + i, 1, 0, i));
+            }
+            firstPicks.addAll(ids(copy.take(1, NOW, new Random(worker))));
+        }
+
+        assertThat(firstPicks).hasSizeGreaterThan(5); // PiCaS's herd: all would take the same first row
+        assertThat(firstPicks).allMatch(id -> Integer.parseInt(id.substring(1)) < 100); // among the oldest hundred
+    }
+
+    @Test
+    void should_put_back_what_a_failed_claim_did_not_take() {
+        queue.offer(token("a", 1, 0, 0));
+        List<Token> taken = queue.take(1, NOW, new Random(1));
+        taken.forEach(queue::offer);
+
+        assertThat(ids(queue.take(1, NOW, new Random(1)))).containsExactly("a");
+    }
+}
