@@ -28,6 +28,7 @@ final class TokenChangesFeed implements Runnable {
     private final Thread thread;
     private final LongpollFeed feed;
     private volatile boolean running = true;
+    private volatile String initialSince;
 
     TokenChangesFeed(CouchDatabase database, Consumer<List<ObjectNode>> onDocs, Runnable onGap, String name) {
         this.database = database;
@@ -38,7 +39,16 @@ final class TokenChangesFeed implements Runnable {
         this.thread.setDaemon(true);
     }
 
+    /**
+     * Takes the feed's starting sequence now, when it can, so that the worker's first view read (which comes after) is
+     * the only one it needs at start; else the feed thread takes it, and reports the gap, when the server answers.
+     */
     void start() {
+        try {
+            initialSince = database.info().getUpdateSeq();
+        } catch (RuntimeException e) {
+            initialSince = null;
+        }
         thread.start();
     }
 
@@ -50,7 +60,7 @@ final class TokenChangesFeed implements Runnable {
 
     @Override
     public void run() {
-        String since = null;
+        String since = initialSince;
         boolean recovering = false;
         while (running) {
             try {

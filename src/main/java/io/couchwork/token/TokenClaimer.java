@@ -38,13 +38,18 @@ public final class TokenClaimer {
 
     public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
             RandomGenerator random, long leaseSeconds) {
+        this(database, types, worker, clock, random, leaseSeconds, QUEUE_CAPACITY);
+    }
+
+    public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
+            RandomGenerator random, long leaseSeconds, int queueCapacity) {
         this.database = database;
         this.types = List.copyOf(types);
         this.worker = worker;
         this.clock = clock;
         this.random = random;
         this.leaseSeconds = leaseSeconds;
-        this.queue = new ClaimableTokens(new HashSet<>(types), QUEUE_CAPACITY);
+        this.queue = new ClaimableTokens(new HashSet<>(types), queueCapacity);
     }
 
     /**
@@ -122,6 +127,11 @@ public final class TokenClaimer {
 
     public long claims() {
         return claims.get();
+    }
+
+    /** Tokens in the claim queue now. */
+    public int queued() {
+        return queue.size();
     }
 
     /** View reads since start: at start, when the queue ran dry or might have missed changes. */

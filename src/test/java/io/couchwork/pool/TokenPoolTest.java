@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.couchwork.camel.TokenPoolConsumer;
 import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.token.TokenClaimer;
 import io.couchwork.token.DesignDocuments;
 import io.couchwork.testing.MutableClock;
 import io.couchwork.testing.PlainHttp;
@@ -128,6 +130,34 @@ class TokenPoolTest {
         assertThat(ran).hasSize(5);
         assertThat(ran.subList(0, 3)).containsExactly("p10_3", "p5_1", "p1_2");
         assertThat(ran.subList(3, 5)).containsExactlyInAnyOrder("p0_0", "p0_4");
+    }
+
+    @Test
+    void should_claim_tokens_written_while_busy_from_the_feed_in_priority_order_without_reading_the_view(
+            TestCouch couch) throws IOException {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        Path order = temp.resolve("order.txt");
+        Path gate = temp.resolve("gate");
+        http.put("first", "{\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"wait\"}");
+        Map<String, String> settings = settings(couch, db, "if [ {input} = wait ]; then while [ ! -e '" + gate
+                + "' ]; do sleep 0.05; done; fi; echo {_id} >> '" + order + "'");
+        settings.put("couchwork.pool.concurrency", "1");
+        settings.put("couchwork.pool.prefetch", "0");
+        settings.put("couchwork.pool.poll-interval", "10m");
+        try (RunningApp app = RunningApp.start(settings)) {
+            TokenClaimer claimer = ((TokenPoolConsumer) app.context().getRoute("processTokens").getConsumer()).claimer();
+            await().atMost(WAIT).until(() -> http.doc("first").path("lock").asLong() > 0);
+            long viewReads = claimer.viewReads();
+            http.bulk("[{\"_id\":\"p0\",\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"a\"},"
+                    + "{\"_id\":\"p7\",\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"b\",\"priority\":7},"
+                    + "{\"_id\":\"p3\",\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"c\",\"priority\":3}]");
+            await().atMost(WAIT).until(() -> claimer.queued() == 3);
+            Files.writeString(gate, "open");
+            await().atMost(WAIT).until(() -> http.overview("Monitor", "done") == 4);
+            assertThat(claimer.viewReads()).isEqualTo(viewReads);
+        }
+        assertThat(Files.readAllLines(order)).containsExactly("first", "p7", "p3", "p0");
     }
 
     @Test

@@ -32,6 +32,11 @@ public final class PlainHttp {
         return send("PUT", "/" + id, json);
     }
 
+    /** Writes documents (a JSON array) in one _bulk_docs request. */
+    public JsonNode bulk(String docsArray) {
+        return send("POST", "/_bulk_docs", "{\"docs\":" + docsArray + "}");
+    }
+
     public JsonNode get(String path) {
         return send("GET", path.startsWith("/") ? path : "/" + path, null);
     }

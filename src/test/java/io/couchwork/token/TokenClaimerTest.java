@@ -1,0 +1,102 @@
+package io.couchwork.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.MutableClock;
+import io.couchwork.testing.TestCouch;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** When the claimer reads the view, and what its MVCC writes decide, against the real server. */
+@ExtendWith(CouchDbServerExtension.class)
+class TokenClaimerTest {
+
+    private static final WorkerIdentity WORKER = new WorkerIdentity("host", "host-1-test", Map.of());
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+
+    private TokenClaimer claimer(CouchDatabase db) {
+        return new TokenClaimer(db, List.of("token"), WORKER, clock, new Random(7), 300);
+    }
+
+    private static CouchDatabase database(TestCouch couch) {
+        CouchDatabase db = CouchDatabase.connect(couch.settings(couch.createDatabase()));
+        new DesignDocuments(db).installFor(List.of("token"));
+        return db;
+    }
+
+    private List<ObjectNode> write(CouchDatabase db, int count, String prefix) {
+        NewTokens factory = new NewTokens("token", clock);
+        List<ObjectNode> docs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            docs.add(factory.token(TextNode.valueOf(prefix + i), 0));
+        }
+        db.bulkWrite(docs);
+        return docs;
+    }
+
+    @Test
+    void should_read_the_view_at_start_then_only_when_told_the_queue_may_have_missed_something(TestCouch couch) {
+        CouchDatabase db = database(couch);
+        write(db, 3, "a");
+        TokenClaimer claimer = claimer(db);
+
+        assertThat(claimer.claim(10)).hasSize(3);
+        assertThat(claimer.viewReads()).isEqualTo(1);
+
+        write(db, 2, "b"); // not offered: as if the feed had missed them
+        assertThat(claimer.claim(10)).isEmpty();
+        assertThat(claimer.viewReads()).isEqualTo(1); // the view said it had shown everything
+
+        claimer.markStale(); // the safety net: a gap in the feed, or an idle poll interval
+        assertThat(claimer.claim(10)).hasSize(2);
+        assertThat(claimer.viewReads()).isEqualTo(2);
+    }
+
+    @Test
+    void should_claim_what_the_feed_offers_and_lose_a_race_for_a_stale_entry_without_error(TestCouch couch) {
+        CouchDatabase db = database(couch);
+        TokenClaimer mine = claimer(db);
+        TokenClaimer other = claimer(db);
+        assertThat(mine.claim(1)).isEmpty(); // empty pool: the start's view read
+        assertThat(other.claim(1)).isEmpty();
+
+        List<ObjectNode> written = write(db, 1, "x");
+        List<ObjectNode> current = db.getAll(List.of(written.get(0).path("_id").asText()));
+        mine.offer(current);
+        other.offer(current);
+
+        List<Token> won = other.claim(1);
+        List<Token> lost = mine.claim(1);
+
+        assertThat(won).hasSize(1);
+        assertThat(lost).isEmpty();
+        assertThat(mine.conflicts()).isEqualTo(1);
+        assertThat(mine.viewReads()).isEqualTo(1);
+        assertThat(new Token(db.get(won.get(0).id()).orElseThrow()).workerId()).isEqualTo(WORKER.workerId());
+    }
+
+    @Test
+    void should_read_the_view_again_when_the_queue_runs_dry_while_the_view_held_more(TestCouch couch) {
+        CouchDatabase db = database(couch);
+        write(db, 25, "t"); // a queue of 20 reads 10 ready tokens at a time
+        TokenClaimer claimer = new TokenClaimer(db, List.of("token"), WORKER, clock, new Random(7), 300, 20);
+
+        int claimed = 0;
+        for (List<Token> batch = claimer.claim(4); !batch.isEmpty(); batch = claimer.claim(4)) {
+            claimed += batch.size();
+        }
+
+        assertThat(claimed).isEqualTo(25);
+        assertThat(claimer.viewReads()).isEqualTo(3); // 10, 10, then 5: fewer than asked, so nothing more to read
+    }
+}
