@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one shell command: /bin/sh -c in a working directory with extra environment, stdout and stderr to files (so
- * output of any size costs no memory), a timeout that kills the whole process tree, and bounded logs read back.
+ * output of any size costs no memory), a timeout that kills the whole process tree, bounded logs read back, and a
+ * guard that kills the command when this JVM dies ({@link OrphanGuard}).
  * camel-exec is not used: it buffers all output in memory and cannot set the environment.
  */
 public final class CommandRunner {
@@ -36,7 +37,7 @@ public final class CommandRunner {
         Path stdout = logs.resolve("stdout.log");
         Path stderr = logs.resolve("stderr.log");
         try {
-            ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", command)
+            ProcessBuilder builder = new ProcessBuilder(OrphanGuard.argv(command))
                     .directory(workingDirectory.toFile())
                     .redirectOutput(stdout.toFile())
                     .redirectError(stderr.toFile())

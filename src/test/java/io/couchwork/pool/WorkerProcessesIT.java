@@ -79,16 +79,23 @@ class WorkerProcessesIT {
         }
         http.put("victim", TokenPoolTest.picasToken("victim"));
         Path executions = temp.resolve("executions.txt");
+        Path hung = temp.resolve("hung.pid");
         // the victim hangs on its first attempt, until the worker running it is killed
         Map<String, String> settings = settings(couch, db, "echo {_id} >> '" + executions + "'; "
-                + "if [ {input} = victim ] && [ -z \"$TOKEN_ATTEMPTS\" ]; then sleep 300; fi; echo ran-{input}");
+                + "if [ {input} = victim ] && [ -z \"$TOKEN_ATTEMPTS\" ]; then sleep 300 & echo $! > '" + hung
+                + "'; wait; fi; echo ran-{input}");
         settings.put("couchwork.pool.lease-duration", "3s");
 
         LaunchedApp doomed = LaunchedApp.run(temp, settings);
         await().atMost(Duration.ofSeconds(60)).until(() -> http.doc("victim").path("lock").asLong() > 0
                 && Files.exists(executions) && Files.readAllLines(executions).contains("victim"));
         String doomedWorker = http.doc("victim").path("worker_id").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(hung) && !Files.readString(hung).isBlank());
+        long hungPid = Long.parseLong(Files.readString(hung).strip());
+        assertThat(ProcessHandle.of(hungPid)).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
         doomed.kill();
+        // the dead worker's job must not run on next to the token's re-run
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(hungPid).map(p -> !p.isAlive()).orElse(true));
 
         LaunchedApp survivor = LaunchedApp.run(temp, settings);
         try {
