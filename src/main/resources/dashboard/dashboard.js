@@ -69,11 +69,15 @@
       bar.appendChild(title);
       children.push(bar);
     });
-    var label = document.createElementNS(ns, 'text');
-    label.setAttribute('x', 4);
-    label.setAttribute('y', 12);
-    label.textContent = 'max ' + max + '/min';
-    children.push(label);
+    [[4, 12, 'start', 'max ' + max + '/min'], [4, 157, 'start', keys.length ? time(keys[0]).slice(11, 16) : ''],
+      [596, 157, 'end', 'now']].forEach(function (spec) {
+      var label = document.createElementNS(ns, 'text');
+      label.setAttribute('x', spec[0]);
+      label.setAttribute('y', spec[1]);
+      label.setAttribute('text-anchor', spec[2]);
+      label.textContent = spec[3];
+      children.push(label);
+    });
     svg.replaceChildren.apply(svg, children);
   }
 
