@@ -22,12 +22,4 @@ public final class StatusJson {
             throw new IllegalStateException("Cannot write the pool status as JSON", e);
         }
     }
-
-    public static PoolStatus read(String json) {
-        try {
-            return MAPPER.readValue(json, PoolStatus.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Not a pool status: " + e.getOriginalMessage(), e);
-        }
-    }
 }
