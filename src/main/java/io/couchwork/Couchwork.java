@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
         description = "Token pools and document workflows on Apache CouchDB, as Apache Camel routes.",
         subcommands = {RunCommand.class, DemoCommand.class, DevServerCommand.class, BenchCommand.class,
             AddDataFilesCommand.class,
+            io.couchwork.cli.StatusCommand.class,
             CommandLine.HelpCommand.class})
 public final class Couchwork implements Runnable {
 

@@ -59,6 +59,7 @@ public class CouchworkConfiguration implements CamelConfiguration {
         context.getRegistry().bind("couchDatabase", database);
         context.getRegistry().bind("workerIdentity", worker);
         context.getRegistry().bind("databaseReporter", new DatabaseReporter(database));
+        io.couchwork.web.Monitoring.bind(context, database, clock);
         context.addComponent("tokens", new TokenPoolComponent(database, clock, worker));
         context.addComponent("shell", new ShellComponent());
         context.addComponent("changes", new ChangesComponent(database));

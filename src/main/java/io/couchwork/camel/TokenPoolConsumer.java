@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;
 import io.couchwork.exec.CommandFailedException;
+import io.couchwork.metrics.PoolMetrics;
 import io.couchwork.token.DesignDocuments;
 import io.couchwork.token.HeldTokens;
 import io.couchwork.token.LeaseReaper;
@@ -58,6 +59,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private ScheduledExecutorService scheduler;
     private TokenChangesFeed changes;
     private Thread claimThread;
+    private PoolMetrics metrics;
 
     public TokenPoolConsumer(TokenPoolEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -69,6 +71,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     protected void doStart() throws Exception {
         super.doStart();
         TokenPoolComponent component = endpoint.getComponent();
+        metrics = PoolMetrics.of(getEndpoint().getCamelContext());
         List<String> types = endpoint.typeList();
         new DesignDocuments(component.database()).installFor(types);
         long leaseSeconds = endpoint.lease().toSeconds();
@@ -117,6 +120,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 }
                 long t0 = System.nanoTime();
                 List<Token> tokens = claimer.claim(Math.min(room, endpoint.getClaimBatch()));
+                metrics.claimed(endpoint.name(), claimer);
                 LOG.debug("Claimed {} of {} wanted in {} ms", tokens.size(), Math.min(room, endpoint.getClaimBatch()),
                         (System.nanoTime() - t0) / 1_000_000);
                 failures = 0;
@@ -184,6 +188,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             releaseExchange(exchange, false);
         }
         LOG.debug("Token {} ran in {} ms", token.id(), (System.nanoTime() - t0) / 1_000_000);
+        metrics.executed(endpoint.name(), token, outcome, endpoint.retryPolicy(), System.nanoTime() - t0);
         finish(token, outcome, started);
     }
 
@@ -261,7 +266,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
 
     private void reapExpiredLeases() {
         try {
-            reaper.reap(held::holds);
+            metrics.leasesReclaimed(endpoint.name(), reaper.reap(held::holds));
         } catch (RuntimeException e) {
             LOG.warn("Cannot reap expired leases ({}); will try again", Failures.describe(e));
         }

@@ -20,6 +20,16 @@ public final class TokenViews {
     public static final String QUEUE_DESIGN = "couchwork_queue";
     public static final String QUEUE = "queue";
     public static final String STATES = "states";
+    /** What the pool did and when, for status and metrics: keys [type, kind, ...], values epoch seconds, _stats. */
+    public static final String ACTIVITY = "activity";
+    /** Kinds of the activity view's rows. */
+    public static final String DONE_AT = "done";
+    public static final String LOCKED_AT = "locked";
+    public static final String WORKER = "worker";
+    public static final String ERROR_AT = "error";
+    public static final String ERROR_MESSAGE = "message";
+    public static final String DEAD_LETTER_TYPE = "dead_letter";
+    public static final String DEAD_LETTER_AT = "letter";
     /** Sections of the queue view's key, after the token type. */
     public static final String READY = "ready";
     public static final String DELAYED = "delayed";
@@ -97,6 +107,38 @@ public final class TokenViews {
             }
             """;
 
+    // done tokens by done time; locked ones by lock time; per worker (last seen, in flight); tokens with errors by the
+    // time of their last error, and error-state tokens by their last message; dead letters not yet re-queued
+    private static final String ACTIVITY_MAP = """
+            function (doc) {
+              function n(v) { return typeof v === 'number' ? v : 0; }
+              if (doc.type === 'dead_letter' && !doc.requeued) {
+                emit(['dead_letter', 'letter', n(doc.time)], n(doc.time));
+                return;
+              }
+              if (typeof doc.type !== 'string' || typeof doc.lock !== 'number' || typeof doc.done !== 'number') return;
+              var worker = typeof doc.worker_id === 'string' ? doc.worker_id : '';
+              var host = typeof doc.hostname === 'string' ? doc.hostname : '';
+              var state = null;
+              if (doc.lock > 0 && doc.done === 0) state = 'locked';
+              else if (doc.lock > 0 && doc.done > 0) state = parseInt(doc.exit_code) == 0 ? 'done' : 'error';
+              if (state === 'locked') {
+                emit([doc.type, 'locked', doc.lock], doc.lock);
+                if (worker || host) emit([doc.type, 'worker', worker, host, 'locked'], doc.lock);
+              } else if (state === 'done') {
+                emit([doc.type, 'done', doc.done], doc.done);
+                if (worker || host) emit([doc.type, 'worker', worker, host, 'done'], doc.done);
+              }
+              var errors = Array.isArray(doc.error) ? doc.error : [];
+              if (errors.length > 0) {
+                var last = errors[errors.length - 1] || {};
+                var message = String(last.message === undefined ? last : last.message).substring(0, 200);
+                emit([doc.type, 'error', n(last.time)], n(last.time));
+                if (state === 'error') emit([doc.type, 'message', message], n(doc.done));
+              }
+            }
+            """;
+
     private TokenViews() {}
 
     /** PiCaS's design document name for a token type: Monitor for "token", else GRID_LRT's one per type. */
@@ -123,9 +165,12 @@ public final class TokenViews {
         return Map.of(QUEUE, view(QUEUE_MAP, null));
     }
 
-    /** Couchwork's count view, shared by every token type. */
+    /** Couchwork's count and activity views, shared by every token type. */
     public static Map<String, ObjectNode> couchworkViews() {
-        return Map.of(STATES, view(STATES_MAP, "_count"));
+        Map<String, ObjectNode> views = new LinkedHashMap<>();
+        views.put(STATES, view(STATES_MAP, "_count"));
+        views.put(ACTIVITY, view(ACTIVITY_MAP, "_stats"));
+        return views;
     }
 
     private static ObjectNode view(String map, String reduce) {

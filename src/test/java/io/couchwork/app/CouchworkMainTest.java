@@ -37,6 +37,7 @@ class CouchworkMainTest {
         for (String flow : List.of("channels", "devices", "pipeline")) {
             settings.put("couchwork.flows." + flow + ".enabled", "true"); // the example flows are off by default
         }
+        settings.putAll(io.couchwork.testing.HttpApp.onFreePort().settings()); // so are the monitoring routes
         try (RunningApp app = RunningApp.start(settings)) {
             Set<String> started = new TreeSet<>();
             for (Route route : app.context().getRoutes()) {

@@ -1,0 +1,36 @@
+package io.couchwork.status;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A token pool at one moment: counts, throughput and drain estimate per token set, workers, errors and dead letters.
+ * Times are epoch seconds; serialized with snake_case names, as `status --json` and `GET /api/status` give it.
+ */
+public record PoolStatus(String database, long generated, List<SetStatus> sets, List<WorkerSeen> workers,
+        List<ErrorCount> errorSummary, List<RecentError> recentErrors, DeadLetterSummary deadLetters) {
+
+    /** One token set (token type). */
+    public record SetStatus(String type, Map<String, Long> counts, long total, long pending, Throughput throughput,
+            Long drainSeconds, OldestLock oldestLock) {}
+
+    /** Tokens done per minute over the last minutes, and per minute for the chart (oldest first, minute start times). */
+    public record Throughput(double perMinute, int windowMinutes, List<MinuteCount> series) {}
+
+    public record MinuteCount(long minute, long done) {}
+
+    public record OldestLock(String token, long since, long ageSeconds) {}
+
+    /** A worker that holds tokens now or finished one recently. */
+    public record WorkerSeen(String workerId, String hostname, long inFlight, long lastSeen) {}
+
+    public record ErrorCount(String type, String message, long count) {}
+
+    public record RecentError(String token, String type, String state, long time, String message,
+            List<String> attachments) {}
+
+    public record DeadLetterSummary(long count, DeadLetter latest) {}
+
+    public record DeadLetter(String id, String docId, String docType, String state, String route, String cause,
+            long time) {}
+}

@@ -1,0 +1,37 @@
+package io.couchwork.web;
+
+import io.couchwork.changes.ChangesLag;
+import io.couchwork.metrics.PoolMetrics;
+import io.couchwork.status.PoolStatus;
+import io.couchwork.status.PoolStatusReader;
+import io.couchwork.status.StatusJson;
+import java.util.Optional;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Header;
+
+/** The status API's bean (GET /api/status) and the periodic refresh of the gauges from the same status. */
+public class PoolMonitor {
+
+    private final PoolStatusReader reader;
+    private final PoolMetrics metrics;
+    private final CamelContext context;
+
+    public PoolMonitor(PoolStatusReader reader, PoolMetrics metrics, CamelContext context) {
+        this.reader = reader;
+        this.metrics = metrics;
+        this.context = context;
+    }
+
+    /** The status as JSON, of one set when the query names it (?set=TYPE). */
+    public String statusJson(@Header("set") String set) {
+        return StatusJson.write(reader.read(Optional.ofNullable(set).filter(s -> !s.isBlank())));
+    }
+
+    /** Sets the gauges: tokens per set and state, dead letters, and each changes: consumer's lag. */
+    public void refresh() {
+        PoolStatus status = reader.read();
+        metrics.update(status);
+        ChangesLag.pending(context).forEach((consumer, pending) ->
+                metrics.changesPending(consumer, pending.isPresent() ? pending.getAsLong() : Double.NaN));
+    }
+}
