@@ -50,6 +50,8 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private final Clock clock;
     private final Semaphore wakeUp = new Semaphore(0);
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.Map<String, Thread> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> leaseLost = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean claiming;
     private volatile boolean stopping;
     private HeldTokens held;
@@ -77,6 +79,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         long leaseSeconds = endpoint.lease().toSeconds();
         OutcomeApplier applier = new OutcomeApplier(endpoint.retryPolicy(), new Random());
         held = new HeldTokens(component.database(), applier, component.worker(), clock, leaseSeconds, endpoint.name());
+        held.onLeaseLost(this::stopJobOf);
         claimer = new TokenClaimer(component.database(), types, component.worker(), clock, new Random(), leaseSeconds);
         reaper = new LeaseReaper(component.database(), types, applier, clock, endpoint.unleasedLock().toSeconds());
         executor = getEndpoint().getCamelContext().getExecutorServiceManager()
@@ -152,6 +155,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     }
 
     private void start(Token token) {
+        leaseLost.remove(token.id());
         held.hold(token);
         inFlight.incrementAndGet();
         try {
@@ -176,12 +180,18 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             exchange.getMessage().setHeader(CouchworkHeaders.TOKEN_TYPE, token.type());
             exchange.getMessage().setHeader(CouchworkHeaders.ATTEMPT, token.attempts() + 1);
             exchange.setProperty(CouchworkHeaders.TOKEN_PROPERTY, token.document());
+            running.put(token.id(), Thread.currentThread());
             try {
                 getProcessor().process(exchange);
             } catch (Exception e) {
                 exchange.setException(e);
+            } finally {
+                running.remove(token.id());
+                Thread.interrupted(); // a lease lost just as the job ended must not leak into the next one
             }
-            outcome = outcomeOf(exchange);
+            outcome = leaseLost.remove(token.id())
+                    ? new Outcome.Released("the lease was lost to another worker during the job")
+                    : outcomeOf(exchange);
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Failures.describe(e), e.getClass().getName(), true, List.of());
         } finally {
@@ -262,6 +272,15 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             }
         }
         return Thread.currentThread().isInterrupted();
+    }
+
+    /** The token's lease is gone: its job must not run on next to another worker's (a shell job is killed). */
+    private void stopJobOf(String tokenId) {
+        Thread thread = running.get(tokenId);
+        if (thread != null) {
+            leaseLost.add(tokenId);
+            thread.interrupt();
+        }
     }
 
     private void reapExpiredLeases() {

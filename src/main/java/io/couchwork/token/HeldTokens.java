@@ -45,6 +45,7 @@ public final class HeldTokens implements AutoCloseable {
     private final AtomicLong outcomeConflicts = new AtomicLong();
     private final AtomicLong droppedResults = new AtomicLong();
     private volatile boolean closing;
+    private volatile java.util.function.Consumer<String> leaseLostListener = id -> { };
 
     public HeldTokens(CouchDatabase database, OutcomeApplier applier, WorkerIdentity worker, Clock clock,
             long leaseSeconds, String name) {
@@ -68,6 +69,11 @@ public final class HeldTokens implements AutoCloseable {
     private record Renew() implements Op {}
 
     private record Stop() implements Op {}
+
+    /** Called with a token's id when its lease turns out to be lost (another worker or an operator took it over). */
+    public void onLeaseLost(java.util.function.Consumer<String> listener) {
+        this.leaseLostListener = listener;
+    }
 
     /** Starts holding a freshly claimed token. */
     public void hold(Token token) {
@@ -232,6 +238,11 @@ public final class HeldTokens implements AutoCloseable {
                 return drop(finish, "it was deleted");
             }
             Token latest = new Token(latestDoc.get());
+            if (latest.hasRunOf(mine.claimId())) {
+                // an earlier write of this outcome went through though its answer was lost (a dropped connection)
+                held.remove(finish.id());
+                return Saved.WRITTEN;
+            }
             long now = clock.instant().getEpochSecond();
             Token base;
             if (latest.state() == TokenState.LOCKED && mine.claimId() != null && mine.claimId().equals(latest.claimId())) {
@@ -273,7 +284,9 @@ public final class HeldTokens implements AutoCloseable {
                 return;
             }
         }
-        LOG.warn("Lost the lease on token {} ({}): another worker or an operator changed it", id, result.error());
+        LOG.warn("Lost the lease on token {} ({}): another worker or an operator changed it; stopping its job", id,
+                result.error());
+        leaseLostListener.accept(id);
     }
 
     private static String describe(Outcome outcome) {

@@ -76,6 +76,19 @@ public final class Token {
         return number(TokenFields.TIMEOUT);
     }
 
+    /** Whether an outcome of the execution with this claim id is in the run history already. */
+    public boolean hasRunOf(String claimId) {
+        if (claimId == null) {
+            return false;
+        }
+        for (JsonNode run : doc.path(TokenFields.RUNS)) {
+            if (claimId.equals(run.path("claim_id").asText(null))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Token withRev(String rev) {
         ObjectNode copy = doc.deepCopy();
         copy.put("_rev", rev);

@@ -99,6 +99,11 @@ public final class TokenClaimer {
         try {
             results = database.bulkWrite(writes);
         } catch (RuntimeException e) {
+            List<Token> adopted = adoptLostClaims(claimed);
+            if (!adopted.isEmpty()) {
+                claims.addAndGet(adopted.size());
+                return adopted;
+            }
             candidates.forEach(queue::offer); // not claimed: still to do as far as we know
             throw e;
         }
@@ -113,6 +118,31 @@ public final class TokenClaimer {
         }
         claims.addAndGet(won.size());
         return won;
+    }
+
+    /**
+     * After a claim write whose answer never came (a dropped connection, a timeout): the claims the server did apply
+     * are ours, recognised by their claim ids, so they run now instead of waiting out a lease nobody renews.
+     */
+    private List<Token> adoptLostClaims(List<Token> attempted) {
+        try {
+            Map<String, Token> byId = new java.util.HashMap<>();
+            attempted.forEach(t -> byId.put(t.id(), t));
+            List<Token> adopted = new ArrayList<>();
+            for (ObjectNode doc : database.getAll(byId.keySet())) {
+                Token current = new Token(doc);
+                Token mine = byId.get(current.id());
+                if (mine != null && current.state() == TokenState.LOCKED && mine.claimId().equals(current.claimId())) {
+                    adopted.add(current);
+                    queue.remove(current.id());
+                } else if (mine != null) {
+                    queue.offer(current);
+                }
+            }
+            return adopted;
+        } catch (RuntimeException stillFailing) {
+            return List.of();
+        }
     }
 
     /** Seconds until the earliest delayed token is due (it waits for a retry or its not_before), if any. */

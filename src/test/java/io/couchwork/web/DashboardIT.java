@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -71,25 +72,15 @@ class DashboardIT {
         HttpApp app = HttpApp.onFreePort();
         try (RunningApp running = RunningApp.start(MonitoringTest.settings(couch, db, app, false))) {
             browser.get(app.url("/"));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(rendered("token")).isEqualTo(counted(http)));
-            assertThat(rendered("token").get("todo")).isEqualTo(KnownPool.TODO);
-
-            Map<String, String> inFlight = new TreeMap<>();
-            for (WebElement row : browser.findElements(By.cssSelector("#workers tbody tr"))) {
-                inFlight.put(row.getAttribute("data-worker"),
-                        row.findElement(By.cssSelector("[data-field=in-flight]")).getText());
-            }
-            assertThat(inFlight).containsExactly(Map.entry("worker-a", "1"), Map.entry("worker-b", "1"));
-            assertThat(browser.findElements(By.cssSelector("#recent-errors tbody tr"))).hasSize(KnownPool.ERROR);
-            assertThat(browser.findElement(By.id("dead-letter-count")).getText()).isEqualTo("1");
-            int bars = 0;
-            for (WebElement bar : browser.findElements(By.cssSelector("#throughput rect"))) {
-                bars += Integer.parseInt(bar.getAttribute("data-done"));
-            }
-            assertThat(bars).isEqualTo(KnownPool.DONE);
-            WebElement log = browser.findElement(By.cssSelector("#recent-errors tr[data-token=failed_1] a"));
-            assertThat(log.getText()).isEqualTo("stderr.log");
-            assertThat(app.get(Path.of("/", log.getAttribute("href").replaceFirst("^https?://[^/]+/", "")).toString())
+            await().atMost(WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+                    .untilAsserted(() -> assertThat(rendered("token")).isEqualTo(counted(http)));
+            // the page re-renders every 2 s: a read that meets a replaced element is read again
+            await().atMost(WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+                    .untilAsserted(this::assertSecondaryPanels);
+            String href = await().atMost(WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+                    .until(() -> browser.findElement(By.cssSelector("#recent-errors tr[data-token=failed_1] a"))
+                            .getAttribute("href"), h -> h != null);
+            assertThat(app.get(Path.of("/", href.replaceFirst("^https?://[^/]+/", "")).toString())
                     .body()).isEqualTo("boom\n");
             screenshot("dashboard.png");
 
@@ -102,10 +93,32 @@ class DashboardIT {
             http.put("todo_0", finished.toString());
             assertThat(http.overview("Monitor", "todo")).isEqualTo(KnownPool.TODO + 1);
 
-            await().atMost(WAIT).untilAsserted(() -> assertThat(rendered("token")).isEqualTo(counted(http)));
-            assertThat(rendered("token").get("done")).isEqualTo(KnownPool.DONE + 1);
+            await().atMost(WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+                    .untilAsserted(() -> assertThat(rendered("token")).isEqualTo(counted(http)));
+            await().atMost(WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+                    .untilAsserted(() -> assertThat(rendered("token").get("done")).isEqualTo(KnownPool.DONE + 1));
             screenshot("dashboard-updated.png");
         }
+    }
+
+    /** Workers, recent errors, dead letters and the chart, as rendered. */
+    private void assertSecondaryPanels() {
+        assertThat(rendered("token").get("todo")).isEqualTo(KnownPool.TODO);
+        Map<String, String> inFlight = new TreeMap<>();
+        for (WebElement row : browser.findElements(By.cssSelector("#workers tbody tr"))) {
+            inFlight.put(row.getAttribute("data-worker"),
+                    row.findElement(By.cssSelector("[data-field=in-flight]")).getText());
+        }
+        assertThat(inFlight).containsExactly(Map.entry("worker-a", "1"), Map.entry("worker-b", "1"));
+        assertThat(browser.findElements(By.cssSelector("#recent-errors tbody tr"))).hasSize(KnownPool.ERROR);
+        assertThat(browser.findElement(By.id("dead-letter-count")).getText()).isEqualTo("1");
+        int bars = 0;
+        for (WebElement bar : browser.findElements(By.cssSelector("#throughput rect"))) {
+            bars += Integer.parseInt(bar.getAttribute("data-done"));
+        }
+        assertThat(bars).isEqualTo(KnownPool.DONE);
+        assertThat(browser.findElement(By.cssSelector("#recent-errors tr[data-token=failed_1] a")).getText())
+                .isEqualTo("stderr.log");
     }
 
     /** The counts the page shows for one set, read from the DOM. */

@@ -1,0 +1,51 @@
+package io.couchwork.reliability;
+
+import io.couchwork.testing.TestCouch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The job the scenarios run, and the worker settings they share. */
+final class JobScripts {
+
+    private JobScripts() {}
+
+    /**
+     * A shell job taking the token id: it logs "start|end id claim millis" to {@code log}, and "overlap id claim pid"
+     * when an earlier execution of the same token is still alive as it starts (a lock directory per token holds the
+     * pid of the execution that runs it).
+     */
+    static Path recordingJob(Path dir, Path running, Path log, String sleepSeconds) throws IOException {
+        Path job = dir.resolve("job.sh");
+        Files.writeString(job, """
+                id=$1
+                lock='%1$s'/"$id"
+                if ! mkdir "$lock" 2>/dev/null; then
+                  holder=$(cat "$lock/pid" 2>/dev/null)
+                  if [ -n "$holder" ] && kill -0 "$holder" 2>/dev/null; then
+                    echo "overlap $id $TOKEN_CLAIM_ID $holder" >> '%2$s'
+                  fi
+                fi
+                echo $$ > "$lock/pid"
+                echo "start $id $TOKEN_CLAIM_ID $(date +%%s%%3N)" >> '%2$s'
+                sleep %3$s
+                echo "end $id $TOKEN_CLAIM_ID $(date +%%s%%3N)" >> '%2$s'
+                rm -rf "$lock"
+                """.formatted(running, log, sleepSeconds));
+        return job;
+    }
+
+    static Map<String, String> workerSettings(TestCouch couch, String db, String command) {
+        Map<String, String> settings = couch.properties(db);
+        settings.put("couchwork.exec.command", command);
+        settings.put("couchwork.pool.concurrency", "4");
+        settings.put("couchwork.pool.prefetch", "4");
+        settings.put("couchwork.pool.poll-interval", "5s");
+        settings.put("couchwork.pool.reap-interval", "1s");
+        settings.put("couchwork.pool.retry-delay", "1s");
+        settings.put("couchwork.pool.max-retry-delay", "2s");
+        settings.put("couchwork.report.interval", "1h");
+        return settings;
+    }
+}

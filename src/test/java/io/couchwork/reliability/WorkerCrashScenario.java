@@ -1,0 +1,139 @@
+package io.couchwork.reliability;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.LaunchedApp;
+import io.couchwork.testing.PlainHttp;
+import io.couchwork.testing.TestCouch;
+import io.couchwork.token.NewTokens;
+import io.couchwork.token.Token;
+import io.couchwork.token.TokenState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Worker processes SIGKILLed at random moments while they drain a pool: afterwards every token is done, none is left
+ * locked, no token ran on two workers at once (each job checks for a live earlier execution of its token), and the
+ * re-executions are exactly the interrupted executions.
+ */
+@ExtendWith(CouchDbServerExtension.class)
+class WorkerCrashScenario {
+
+    private static final int TOKENS = 2000;
+    private static final int WORKERS = 3;
+    private static final int KILLS = 50;
+    private static final Duration KILL_EVERY = Duration.ofMillis(700);
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void killed_workers_lose_nothing_and_never_overlap(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        CouchDatabase database = couch.database(db);
+        NewTokens factory = new NewTokens("token", Clock.systemUTC());
+        List<ObjectNode> docs = new ArrayList<>();
+        for (int i = 0; i < TOKENS; i++) {
+            docs.add(factory.token(TextNode.valueOf("item-" + i), 0));
+        }
+        database.bulkWrite(docs);
+        Path runs = Files.createDirectories(temp.resolve("running"));
+        Path log = temp.resolve("executions.log");
+        Path job = JobScripts.recordingJob(temp, runs, log, "0.25");
+        Map<String, String> settings = JobScripts.workerSettings(couch, db, "sh '" + job + "' {_id}");
+        settings.put("couchwork.pool.lease-duration", "4s");
+
+        PlainHttp http = new PlainHttp(couch, db);
+        Random random = new Random(42);
+        List<LaunchedApp> workers = new ArrayList<>();
+        Map<String, Long> killedAt = new HashMap<>(); // worker pid -> when it was killed
+        long t0 = System.nanoTime();
+        try {
+            for (int w = 0; w < WORKERS; w++) {
+                workers.add(LaunchedApp.run(temp, settings));
+            }
+            int kills = 0;
+            while (kills < KILLS) {
+                Thread.sleep(KILL_EVERY.toMillis() + random.nextInt(400));
+                LaunchedApp victim = workers.remove(random.nextInt(workers.size()));
+                killedAt.put(Long.toString(victim.process().pid()), System.currentTimeMillis());
+                victim.process().destroyForcibly(); // the JVM only: its jobs must die by themselves
+                victim.process().waitFor();
+                kills++;
+                workers.add(LaunchedApp.run(temp, settings));
+            }
+            long killPhase = System.nanoTime() - t0;
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> http.overview("Monitor", "done") + http.overview("Monitor", "error") == TOKENS);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+
+            Executions executions = Executions.read(log);
+            Map<String, Set<String>> doneClaims = new HashMap<>();
+            int done = 0;
+            int locked = 0;
+            for (JsonNode doc : database.allDocuments(1000)) {
+                if (!doc.path("type").asText().equals("token")) {
+                    continue;
+                }
+                TokenState state = new Token((ObjectNode) doc).state();
+                done += state == TokenState.DONE ? 1 : 0;
+                locked += state == TokenState.LOCKED ? 1 : 0;
+                Set<String> claims = new HashSet<>();
+                for (JsonNode run : doc.path("runs")) {
+                    if ("done".equals(run.path("outcome").asText())) {
+                        claims.add(run.path("claim_id").asText());
+                    }
+                }
+                doneClaims.put(doc.path("_id").asText(), claims);
+            }
+            int interrupted = 0;
+            for (Executions.Execution e : executions.all()) {
+                if (!doneClaims.getOrDefault(e.tokenId(), Set.of()).contains(e.claimId())) {
+                    interrupted++;
+                }
+            }
+            int reExecutions = executions.all().size() - executions.tokens().size();
+            Checks checks = new Checks()
+                    .check("worker processes SIGKILLed (≥ " + KILLS + ")", kills >= KILLS, kills)
+                    .check("tokens done", done == TOKENS, done + " of " + TOKENS)
+                    .check("tokens left locked", locked == 0, locked)
+                    .check("executions overlapping a live earlier execution of the same token",
+                            executions.overlaps().isEmpty(), executions.overlaps().size())
+                    .check("re-executions = interrupted executions", reExecutions == interrupted,
+                            reExecutions + " re-executions, " + interrupted + " interrupted")
+                    .check("every token executed", executions.tokens().size() == TOKENS, executions.tokens().size());
+            ReliabilityReport.section(10, "Worker crashes", String.format("""
+                    %d worker processes (4 parallel jobs each, lease 4 s) drain %d tokens whose job takes 0.25 s;
+                    every 0.7–1.1 s a random worker JVM is killed with SIGKILL (its jobs are not killed by the test) and a
+                    new one started, %d times. Each job checks, before it starts, that no earlier execution of its token
+                    is still alive, and logs its start and end.
+
+                    %s
+                    Kill phase %.0f s; the pool was drained %.0f s after the start: %d executions for %d tokens.
+                    """, WORKERS, TOKENS, kills, checks.markdown(), killPhase / 1e9, seconds,
+                    executions.all().size(), TOKENS));
+            checks.assertAllPassed();
+        } finally {
+            for (LaunchedApp worker : workers) {
+                worker.stop();
+            }
+        }
+    }
+}
