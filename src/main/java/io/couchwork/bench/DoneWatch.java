@@ -22,9 +22,14 @@ final class DoneWatch {
         this.feed = new LongpollFeed(database);
     }
 
-    /** Returns once at least {@code count} tokens are done or in error. */
+    /** Returns once at least {@code count} tokens are done or in error; reads at most every 100 ms, in big batches. */
     void awaitFinished(int count) {
+        boolean first = true;
         while (finished.size() < count) {
+            if (!first) {
+                pause();
+            }
+            first = false;
             JsonNode result;
             try {
                 result = feed.read(since, 1000);
@@ -41,6 +46,14 @@ final class DoneWatch {
                     }
                 }
             }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -14,26 +14,31 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the database's _changes feed (longpoll with documents, from the sequence current at start) and hands each
  * batch of changed documents to {@code onDocs}, which keeps the worker's claim queue current and wakes an idle worker
- * at once. {@code onGap} is called when the feed starts, before its first read, so that the worker reads the view for
+ * at once (while every execution slot is taken, it reads at most every 100 ms, so that changes arrive in batches).
+ * {@code onGap} is called when the feed starts, before its first read, so that the worker reads the view for
  * whatever came before, and again when it is back after a failure (it resumes from its last sequence, but whatever
  * happened to the server meanwhile, the view is the safety net). Reconnects forever.
  */
 final class TokenChangesFeed implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenChangesFeed.class);
+    private static final Duration BUSY_PACE = Duration.ofMillis(100);
 
     private final CouchDatabase database;
     private final Consumer<List<ObjectNode>> onDocs;
     private final Runnable onGap;
+    private final java.util.function.BooleanSupplier busy;
     private final Thread thread;
     private final LongpollFeed feed;
     private volatile boolean running = true;
     private volatile String initialSince;
 
-    TokenChangesFeed(CouchDatabase database, Consumer<List<ObjectNode>> onDocs, Runnable onGap, String name) {
+    TokenChangesFeed(CouchDatabase database, Consumer<List<ObjectNode>> onDocs, Runnable onGap,
+            java.util.function.BooleanSupplier busy, String name) {
         this.database = database;
         this.onDocs = onDocs;
         this.onGap = onGap;
+        this.busy = busy;
         this.feed = new LongpollFeed(database);
         this.thread = new Thread(this, "couchwork-changes-" + name);
         this.thread.setDaemon(true);
@@ -80,11 +85,17 @@ final class TokenChangesFeed implements Runnable {
                 }
                 if (!docs.isEmpty()) {
                     onDocs.accept(docs);
+                    if (busy.getAsBoolean()) {
+                        // nobody waits for a free slot: let changes gather into one read instead of one read each
+                        Thread.sleep(BUSY_PACE.toMillis());
+                    }
                 }
                 if (recovering) {
                     recovering = false;
                     onGap.run();
                 }
+            } catch (InterruptedException e) {
+                return;
             } catch (RuntimeException e) {
                 if (!running) {
                     return;

@@ -43,6 +43,7 @@ public final class ClaimableTokens {
     }
 
     private static final int SPREAD = 100;
+    private static final int MAX_SPREAD = 6400;
 
     private final Set<String> types;
     private final int capacity;
@@ -50,6 +51,7 @@ public final class ClaimableTokens {
     private final TreeMap<DelayedKey, Token> delayed = new TreeMap<>();
     private final Map<String, Object> keyById = new HashMap<>();
     private boolean complete;
+    private int spread = SPREAD;
 
     public ClaimableTokens(Set<String> types, int capacity) {
         this.types = Set.copyOf(types);
@@ -94,13 +96,14 @@ public final class ClaimableTokens {
 
     /**
      * Removes and returns up to {@code max} tokens to claim: best priority first, and within one priority a random
-     * choice among the oldest hundred (or 4 × max), so that workers with the same view of the pool spread over different
-     * tokens instead of racing for the same ones (PiCaS picks at random among the first hundred too).
+     * choice among the oldest hundred (or 4 × max, or more while claims keep losing races: see {@link #contention}),
+     * so that workers with the same view of the pool spread over different tokens instead of racing for the same ones
+     * (PiCaS picks at random among the first hundred too).
      */
     public synchronized List<Token> take(int max, long now, RandomGenerator random) {
         promoteDue(now);
         List<Token> taken = new ArrayList<>(Math.min(max, ready.size()));
-        long window = Math.max(SPREAD, 4L * max);
+        long window = Math.max(spread, 4L * max);
         while (taken.size() < max && !ready.isEmpty()) {
             long priority = ready.firstKey().priority();
             List<ReadyKey> level = new ArrayList<>();
@@ -117,6 +120,25 @@ public final class ClaimableTokens {
             }
         }
         return taken;
+    }
+
+    /**
+     * How the last claims went: when more than one in ten lost its race, workers are crowding the oldest tokens, so
+     * the next picks spread twice as wide; when hardly any lose, back towards the oldest first.
+     */
+    public synchronized void contention(int attempted, int lost) {
+        if (attempted == 0) {
+            return;
+        }
+        if (lost * 10 > attempted) {
+            spread = Math.min(MAX_SPREAD, spread * 2);
+        } else if (lost * 50 < attempted) {
+            spread = Math.max(SPREAD, spread / 2);
+        }
+    }
+
+    public synchronized int spread() {
+        return spread;
     }
 
     /** Seconds until the earliest delayed token is due, if one is known. */

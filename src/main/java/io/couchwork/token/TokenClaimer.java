@@ -108,14 +108,25 @@ public final class TokenClaimer {
             throw e;
         }
         List<Token> won = new ArrayList<>(results.size());
+        List<Token> refused = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             WriteResult result = results.get(i);
             if (result.ok()) {
                 won.add(claimed.get(i).withRev(result.rev()));
             } else {
-                conflicts.incrementAndGet(); // lost the race: someone else holds it now
+                refused.add(claimed.get(i));
             }
         }
+        int lost = 0;
+        if (!refused.isEmpty()) {
+            // a conflict is usually a race lost to another worker, but it can also be our own claim: written once,
+            // its answer lost, and written again by the client's retry
+            List<Token> ours = adoptLostClaims(refused);
+            won.addAll(ours);
+            lost = refused.size() - ours.size();
+            conflicts.addAndGet(lost);
+        }
+        queue.contention(candidates.size(), lost);
         claims.addAndGet(won.size());
         return won;
     }

@@ -4,6 +4,9 @@ import io.couchwork.testing.TestCouch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.couchwork.testing.PlainHttp;
+import java.util.HashMap;
 import java.util.Map;
 
 /** The job the scenarios run, and the worker settings they share. */
@@ -47,5 +50,67 @@ final class JobScripts {
         settings.put("couchwork.pool.max-retry-delay", "2s");
         settings.put("couchwork.report.interval", "1h");
         return settings;
+    }
+
+    /** A run-once changes flow: claims a "job" document in state new, logs the side effect, advances it to done. */
+    static final String FLOW_ROUTE = """
+            - route:
+                id: handleJobs
+                routeConfigurationId: flowErrors
+                from:
+                  uri: "changes:handleJobs"
+                  parameters:
+                    types: job
+                    states: new
+                    concurrency: 4
+                  steps:
+                    - to:
+                        uri: "bean:stateHandlers?method=claim"
+                    - to:
+                        uri: "shell:sideEffect"
+                        parameters:
+                          command: "echo {_id} >> '%s'"
+                    - setHeader:
+                        name: CouchworkNextState
+                        constant: done
+                    - to:
+                        uri: "bean:stateHandlers?method=advance"
+            """;
+
+    /** The repository's routes plus the test flow, in a folder of their own. */
+    static Path routesWithFlow(Path temp, Path flowLog) throws IOException {
+        Path routes = Files.createDirectories(temp.resolve("routes"));
+        try (var files = Files.list(Path.of("routes"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, routes.resolve(file.getFileName()));
+            }
+        }
+        Files.writeString(routes.resolve("handle-jobs.camel.yaml"), FLOW_ROUTE.formatted(flowLog));
+        return routes;
+    }
+
+    static long flowDocsDone(PlainHttp http) {
+        long done = 0;
+        for (JsonNode row : http.get("/_all_docs?include_docs=true&startkey=%22job_%22&endkey=%22job_%EF%BF%B0%22")
+                .path("rows")) {
+            done += "done".equals(row.path("doc").path("state").asText()) ? 1 : 0;
+        }
+        return done;
+    }
+
+    static long lines(Path log) throws IOException {
+        return Files.exists(log) ? Files.readAllLines(log).size() : 0;
+    }
+
+    static Map<String, Integer> counts(Path log) throws IOException {
+        Map<String, Integer> counts = new HashMap<>();
+        if (Files.exists(log)) {
+            for (String line : Files.readAllLines(log)) {
+                if (!line.isBlank()) {
+                    counts.merge(line.strip(), 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
     }
 }

@@ -36,10 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(CouchDbServerExtension.class)
 class WorkerCrashScenario {
 
-    private static final int TOKENS = 2000;
+    private static final int TOKENS = 1500;
     private static final int WORKERS = 3;
     private static final int KILLS = 50;
-    private static final Duration KILL_EVERY = Duration.ofMillis(700);
+    
 
     @TempDir
     Path temp;
@@ -56,7 +56,7 @@ class WorkerCrashScenario {
         database.bulkWrite(docs);
         Path runs = Files.createDirectories(temp.resolve("running"));
         Path log = temp.resolve("executions.log");
-        Path job = JobScripts.recordingJob(temp, runs, log, "0.25");
+        Path job = JobScripts.recordingJob(temp, runs, log, "1");
         Map<String, String> settings = JobScripts.workerSettings(couch, db, "sh '" + job + "' {_id}");
         settings.put("couchwork.pool.lease-duration", "4s");
 
@@ -69,10 +69,23 @@ class WorkerCrashScenario {
             for (int w = 0; w < WORKERS; w++) {
                 workers.add(LaunchedApp.run(temp, settings));
             }
+            Map<LaunchedApp, Long> servingSince = new HashMap<>();
             int kills = 0;
             while (kills < KILLS) {
-                Thread.sleep(KILL_EVERY.toMillis() + random.nextInt(400));
-                LaunchedApp victim = workers.remove(random.nextInt(workers.size()));
+                Thread.sleep(200);
+                long now = System.currentTimeMillis();
+                for (LaunchedApp worker : workers) {
+                    if (!servingSince.containsKey(worker) && worker.output().contains(" serves token types ")) {
+                        servingSince.put(worker, now);
+                    }
+                }
+                // the worker that has been claiming longest, at a random moment 1 to 2 s into its work: mid-job
+                LaunchedApp victim = workers.stream().filter(servingSince::containsKey)
+                        .min(java.util.Comparator.comparing(servingSince::get)).orElse(null);
+                if (victim == null || now - servingSince.get(victim) < 1000 + random.nextInt(1000)) {
+                    continue;
+                }
+                workers.remove(victim);
                 killedAt.put(Long.toString(victim.process().pid()), System.currentTimeMillis());
                 victim.process().destroyForcibly(); // the JVM only: its jobs must die by themselves
                 victim.process().waitFor();
@@ -120,9 +133,9 @@ class WorkerCrashScenario {
                             reExecutions + " re-executions, " + interrupted + " interrupted")
                     .check("every token executed", executions.tokens().size() == TOKENS, executions.tokens().size());
             ReliabilityReport.section(10, "Worker crashes", String.format("""
-                    %d worker processes (4 parallel jobs each, lease 4 s) drain %d tokens whose job takes 0.25 s;
-                    every 0.7–1.1 s a random worker JVM is killed with SIGKILL (its jobs are not killed by the test) and a
-                    new one started, %d times. Each job checks, before it starts, that no earlier execution of its token
+                    %d worker processes (4 parallel jobs each, lease 4 s) drain %d tokens whose job takes 1 s; again
+                    and again the worker that has been claiming longest is killed with SIGKILL 1–2 s into its work (the
+                    JVM only: its jobs are left to die by themselves) and a new one started, %d times. Each job checks, before it starts, that no earlier execution of its token
                     is still alive, and logs its start and end.
 
                     %s

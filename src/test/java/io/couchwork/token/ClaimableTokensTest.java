@@ -128,4 +128,23 @@ class ClaimableTokensTest {
 
         assertThat(ids(queue.take(1, NOW, new Random(1)))).containsExactly("a");
     }
+
+    @Test
+    void should_spread_wider_while_claims_lose_races_and_come_back_when_they_do_not() {
+        assertThat(queue.spread()).isEqualTo(100);
+        queue.contention(10, 3);
+        queue.contention(10, 2);
+        assertThat(queue.spread()).isEqualTo(400);
+        queue.contention(10, 1); // one in ten: as it is
+        assertThat(queue.spread()).isEqualTo(400);
+        queue.contention(100, 0);
+        queue.contention(100, 1);
+        queue.contention(100, 0);
+        assertThat(queue.spread()).isEqualTo(100);
+
+        for (int i = 0; i < 20; i++) {
+            queue.contention(10, 10);
+        }
+        assertThat(queue.spread()).isEqualTo(6400);
+    }
 }
