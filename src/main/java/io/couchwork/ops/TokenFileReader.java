@@ -32,6 +32,9 @@ public final class TokenFileReader {
 
     public static List<TokenInput> read(Path file, TokenFileFormat format) {
         String name = file.toString();
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidTokenFileException(name, Files.exists(file) ? "not a file" : "no such file");
+        }
         try {
             return switch (format.resolve(file)) {
                 case JSON -> readArray(file, Json.MAPPER, "a JSON array of tokens (one object per token; or use --format jsonl)");
@@ -123,9 +126,13 @@ public final class TokenFileReader {
             }
             List<String> header = null;
             while (parser.nextToken() == JsonToken.START_ARRAY) {
-                int line = parser.currentTokenLocation().getLineNr();
+                // a row's START_ARRAY sits where the previous row ended: its first value tells the row's line
+                int line = -1;
                 List<String> row = new ArrayList<>();
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    if (line < 0) {
+                        line = parser.currentTokenLocation().getLineNr();
+                    }
                     row.add(parser.getText());
                 }
                 if (header == null) {
