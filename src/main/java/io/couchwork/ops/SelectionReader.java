@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.ibm.cloud.cloudant.v1.model.PostAllDocsOptions;
 import com.ibm.cloud.cloudant.v1.model.PostFindOptions;
 import com.ibm.cloud.cloudant.v1.model.PostViewOptions;
 import io.couchwork.CouchworkException;
@@ -11,6 +12,7 @@ import io.couchwork.ExitCode;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Json;
 import io.couchwork.token.DesignDocuments;
+import io.couchwork.token.TokenState;
 import io.couchwork.token.TokenViews;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -22,8 +24,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Finds the ids of the selected tokens, reading documents in pages: Couchwork's states view for all tokens or one state,
- * a view of the set's design document, or _find with a Mango selector (paged by bookmark).
+ * Finds the ids of the selected tokens, reading documents in pages: PiCaS's view of the set for a state, another view
+ * of the set's design document, _find with a Mango selector (paged by bookmark), or _all_docs for the whole set.
  */
 public final class SelectionReader {
 
@@ -55,18 +57,14 @@ public final class SelectionReader {
         } else if (selection.view() != null) {
             String design = TokenViews.picasDesignFor(selection.set());
             boolean reduces = existingView(design, selection.view(), selection.set()).has("reduce");
-            pageView(design, selection.view(), null, null, reduces, collect);
-        } else {
+            pageView(design, selection.view(), reduces, collect);
+        } else if (selection.state() != null && selection.state() != TokenState.INVALID) {
+            // PiCaS's state views of the set: keyed by document id, so pages follow each other on any server
             new DesignDocuments(database).installFor(List.of(selection.set()));
-            List<Object> start = new ArrayList<>(List.of(selection.set()));
-            List<Object> end = new ArrayList<>(List.of(selection.set()));
-            if (selection.state() != null) {
-                start.add(selection.state().viewName());
-                end.add(selection.state().viewName());
-            } else {
-                end.add(Map.of());
-            }
-            pageView(TokenViews.COUCHWORK_DESIGN, TokenViews.STATES, start, end, true, collect);
+            pageView(TokenViews.picasDesignFor(selection.set()), selection.state().viewName(), false, collect);
+        } else {
+            // the whole set, or its invalid documents (which no PiCaS view shows): every document, by id
+            pageAllDocs(collect);
         }
         progress.finish();
         return new ArrayList<>(ids);
@@ -82,26 +80,81 @@ public final class SelectionReader {
         return definition;
     }
 
-    private void pageView(String design, String view, Object startKey, Object endKey, boolean reduces,
-            Consumer<JsonNode> docs) {
-        Object key = startKey;
+    /**
+     * Reads a view with its documents, a page at a time, each page starting at the row after the last one read (its key
+     * and document id). A server that ignores startkey_docid (PouchDB Server) would repeat rows under a key shared by
+     * many documents: then the rows already read under that key are skipped instead.
+     */
+    private void pageView(String design, String view, boolean reduces, Consumer<JsonNode> docs) {
+        JsonNode key = null;
         String docId = null;
+        String firstIdOfKey = null;
+        long readUnderKey = 0;
+        boolean skipMode = false;
         while (true) {
-            PostViewOptions.Builder options = new PostViewOptions.Builder(database.name(), design, view)
-                    .includeDocs(true).limit(pageSize + 1L);
-            if (reduces) {
-                options.reduce(false);
+            List<JsonNode> rows = viewPage(design, view, reduces, key, skipMode ? null : docId, skipMode ? readUnderKey : 0);
+            if (!skipMode && docId != null && !rows.isEmpty() && readUnderKey > 0 && key.equals(rows.get(0).path("key"))
+                    && rows.get(0).path("id").asText().equals(firstIdOfKey) && !docId.equals(firstIdOfKey)) {
+                skipMode = true;
+                rows = viewPage(design, view, reduces, key, null, readUnderKey);
             }
-            if (key != null) {
-                options.startKey(key);
+            for (int i = 0; i < Math.min(rows.size(), pageSize); i++) {
+                JsonNode row = rows.get(i);
+                if (!row.path("key").equals(key)) {
+                    key = row.path("key");
+                    firstIdOfKey = row.path("id").asText();
+                    readUnderKey = 0;
+                }
+                readUnderKey++;
+                if (row.path("doc").isObject()) {
+                    docs.accept(row.get("doc"));
+                }
             }
-            if (docId != null) {
-                options.startKeyDocId(docId);
+            if (rows.size() <= pageSize) {
+                return;
             }
-            if (endKey != null) {
-                options.endKey(endKey);
+            JsonNode next = rows.get(pageSize);
+            if (!next.path("key").equals(key)) {
+                key = next.path("key");
+                firstIdOfKey = next.path("id").asText();
+                readUnderKey = 0;
             }
-            JsonNode result = Json.read(database.client().postViewAsStream(options.build()).execute().getResult(),
+            docId = next.path("id").asText();
+        }
+    }
+
+    private List<JsonNode> viewPage(String design, String view, boolean reduces, JsonNode key, String docId, long skip) {
+        PostViewOptions.Builder options = new PostViewOptions.Builder(database.name(), design, view)
+                .includeDocs(true).limit(pageSize + 1L);
+        if (reduces) {
+            options.reduce(false);
+        }
+        if (key != null) {
+            options.startKey(Json.MAPPER.convertValue(key, Object.class));
+        }
+        if (docId != null) {
+            options.startKeyDocId(docId);
+        }
+        if (skip > 0) {
+            options.skip(skip);
+        }
+        JsonNode result = Json.read(database.client().postViewAsStream(options.build()).execute().getResult(),
+                JsonNode.class);
+        List<JsonNode> rows = new ArrayList<>();
+        result.path("rows").forEach(rows::add);
+        return rows;
+    }
+
+    /** Every document of the database by id, a page at a time (design documents left out by the selection). */
+    private void pageAllDocs(Consumer<JsonNode> docs) {
+        String startKey = null;
+        while (true) {
+            PostAllDocsOptions.Builder options = new PostAllDocsOptions.Builder(database.name()).includeDocs(true)
+                    .limit(pageSize + 1L);
+            if (startKey != null) {
+                options.startKey(startKey);
+            }
+            JsonNode result = Json.read(database.client().postAllDocsAsStream(options.build()).execute().getResult(),
                     JsonNode.class);
             List<JsonNode> rows = new ArrayList<>();
             result.path("rows").forEach(rows::add);
@@ -113,8 +166,7 @@ public final class SelectionReader {
             if (rows.size() <= pageSize) {
                 return;
             }
-            key = Json.MAPPER.convertValue(rows.get(pageSize).path("key"), Object.class);
-            docId = rows.get(pageSize).path("id").asText();
+            startKey = rows.get(pageSize).path("id").asText();
         }
     }
 
