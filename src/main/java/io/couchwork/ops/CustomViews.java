@@ -68,10 +68,7 @@ public final class CustomViews {
     /** Adds (or replaces) a view; returns false when an identical one was there (nothing written). */
     public boolean add(String name, String condition) {
         checkName(name);
-        if (condition == null || condition.isBlank()) {
-            throw new CouchworkException("The condition is empty; give a JavaScript expression such as 'doc.cores == 4'",
-                    ExitCode.USAGE);
-        }
+        JsCondition.check(condition);
         if (isBuiltIn(name)) {
             throw new CouchworkException("View '" + name + "' is one of PiCaS's views in " + designId()
                     + "; choose another name", ExitCode.USAGE);
@@ -81,8 +78,14 @@ public final class CustomViews {
         ObjectNode before = database.get(designId()).orElseThrow();
         ObjectNode view = Json.object();
         view.put("map", MAP.formatted(set.replace("\\", "\\\\").replace("\"", "\\\""), condition));
-        if (!designs.ensureViews(TokenViews.picasDesignFor(set), Map.of(name, view))) {
-            return false;
+        try {
+            if (!designs.ensureViews(TokenViews.picasDesignFor(set), Map.of(name, view))) {
+                return false;
+            }
+        } catch (IllegalStateException rejected) {
+            // CouchDB 3 compiles map functions when the design document is saved
+            throw new CouchworkException("The server cannot run view '" + name + "' with condition " + condition + ": "
+                    + rejected.getMessage() + "; the view was not added", ExitCode.USAGE, rejected);
         }
         try {
             rows(name, false);
