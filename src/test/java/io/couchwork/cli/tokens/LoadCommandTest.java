@@ -185,6 +185,22 @@ class LoadCommandTest {
     }
 
     @Test
+    void should_never_print_the_password(TestCouch couch) throws IOException {
+        Path csv = write("jobs.csv", "input\nx\n");
+        String url = "http://operator:s3cr3t-pw@127.0.0.1:" + closedPort();
+
+        Cli.Result result;
+        try {
+            result = Cli.on(couch, url, "pool").run("load", csv.toString(), "--verbose");
+        } finally {
+            io.couchwork.cli.CliErrorHandler.setVerbose(false); // a static switch: later tests expect one-line errors
+        }
+
+        assertThat(result.code()).isEqualTo(69);
+        assertThat(result.err() + result.out()).doesNotContain("s3cr3t-pw").contains("couchwork: Cannot reach CouchDB");
+    }
+
+    @Test
     void should_load_ten_thousand_tokens_in_bulk_requests(TestCouch couch) throws IOException {
         String db = couch.createDatabase();
         Path lines = write("inputs.txt", IntStream.range(0, 10_000).mapToObj(i -> "input-" + i)
