@@ -6,7 +6,12 @@ import io.couchwork.cli.CliErrorHandler;
 import io.couchwork.cli.DemoCommand;
 import io.couchwork.cli.DevServerCommand;
 import io.couchwork.cli.RunCommand;
+import io.couchwork.cli.StatusCommand;
 import io.couchwork.cli.VersionProvider;
+import io.couchwork.cli.tokens.DeadLettersCommand;
+import io.couchwork.cli.tokens.LoadCommand;
+import io.couchwork.cli.tokens.TokensCommand;
+import io.couchwork.cli.tokens.ViewsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,8 +23,9 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionProvider.class,
         description = "Token pools and document workflows on Apache CouchDB, as Apache Camel routes.",
         subcommands = {RunCommand.class, DemoCommand.class, DevServerCommand.class, BenchCommand.class,
-            AddDataFilesCommand.class,
-            io.couchwork.cli.StatusCommand.class,
+            AddDataFilesCommand.class, LoadCommand.class, ViewsCommand.class, TokensCommand.class,
+            DeadLettersCommand.class,
+            StatusCommand.class,
             CommandLine.HelpCommand.class})
 public final class Couchwork implements Runnable {
 

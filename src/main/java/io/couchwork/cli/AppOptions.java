@@ -4,10 +4,15 @@ import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
 import io.couchwork.app.CouchworkHome;
 import io.couchwork.app.CouchworkMain;
+import io.couchwork.config.SettingsReader;
+import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.couchdb.SecretMasking;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.main.Main;
 import picocli.CommandLine.Option;
 
@@ -39,6 +44,31 @@ public final class AppOptions {
         Map<String, String> overrides = new LinkedHashMap<>(extraOverrides);
         overrides.putAll(properties);
         return CouchworkMain.create(home, config != null ? config : home.configFile(), overrides);
+    }
+
+    /** The CouchDB settings the app would use (file, environment, -D), resolved by Camel's properties without starting it. */
+    public CouchDbSettings couchDbSettings() {
+        CouchworkHome home = CouchworkHome.current();
+        Path file = config != null ? config : home.configFile();
+        if (!Files.isRegularFile(file)) {
+            throw new CouchworkException("Configuration file " + file + " not found; run from a Couchwork folder, set "
+                    + "COUCHWORK_HOME, or pass --config FILE", ExitCode.CONFIGURATION);
+        }
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getPropertiesComponent().setLocation("file:" + file.toAbsolutePath());
+            Properties overrides = new Properties();
+            overrides.put(CouchworkHome.PROPERTY, home.root().toString());
+            overrides.putAll(properties);
+            context.getPropertiesComponent().setOverrideProperties(overrides);
+            return CouchDbSettings.read(SettingsReader.of(context.getPropertiesComponent()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // closing a context that never started
+        }
+    }
+
+    /** True when the command line sets this key with -D. */
+    public boolean overrides(String key) {
+        return properties.containsKey(key);
     }
 
     /** Camel fails to start on route and configuration problems; its deepest message names the file and line. */
