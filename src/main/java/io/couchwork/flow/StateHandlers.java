@@ -25,6 +25,7 @@ public class StateHandlers {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateHandlers.class);
     private static final int MAX_ATTEMPTS = 5;
+    static final String CLAIM_ID_PROPERTY = "CouchworkHandlerClaimId";
 
     private final CouchDatabase database;
     private final Clock clock;
@@ -49,9 +50,19 @@ public class StateHandlers {
         ObjectNode doc = document(exchange);
         String state = doc.path("state").asText(null);
         exchange.getMessage().setHeader(FlowHeaders.FROM_STATE, state);
+        // one claim id per exchange, kept across redeliveries: a claim whose answer was lost is recognised as ours
+        String claimId = exchange.getProperty(CLAIM_ID_PROPERTY, String.class);
+        if (claimId == null) {
+            claimId = UUID.randomUUID().toString();
+            exchange.setProperty(CLAIM_ID_PROPERTY, claimId);
+        }
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             long now = clock.instant().getEpochSecond();
             HandlerLease lease = HandlerLease.of(doc);
+            if (lease != null && claimId.equals(lease.claimId()) && state != null && state.equals(lease.state())) {
+                setDocument(exchange, doc); // our own claim, written by an attempt whose answer never came
+                return;
+            }
             if (lease != null && state != null && state.equals(lease.state())) {
                 if (lease.heldAt(now)) {
                     stop(exchange, doc, "claimed by " + lease.owner() + " until " + lease.until());
@@ -66,9 +77,20 @@ public class StateHandlers {
                         state, lease.owner());
             }
             ObjectNode claimed = doc.deepCopy();
-            claimed.set(HandlerLease.FIELD, new HandlerLease(worker.workerId(), state, now + leaseSeconds,
-                    UUID.randomUUID().toString()).toJson());
-            WriteResult result = database.put(claimed);
+            claimed.set(HandlerLease.FIELD, new HandlerLease(worker.workerId(), state, now + leaseSeconds, claimId)
+                    .toJson());
+            WriteResult result;
+            try {
+                result = database.put(claimed);
+            } catch (RuntimeException answerLost) {
+                Optional<ObjectNode> latest = database.get(doc.path("_id").asText());
+                HandlerLease written = latest.map(HandlerLease::of).orElse(null);
+                if (written != null && claimId.equals(written.claimId())) {
+                    setDocument(exchange, latest.get());
+                    return;
+                }
+                throw answerLost;
+            }
             if (result.ok()) {
                 claimed.put("_rev", result.rev());
                 setDocument(exchange, claimed);
@@ -118,6 +140,10 @@ public class StateHandlers {
                 return;
             }
             String latestState = latest.get().path("state").asText(null);
+            if (nextState.equals(latestState) && alreadySaved(latest.get(), changes)) {
+                setDocument(exchange, latest.get()); // our own save, written by an attempt whose answer never came
+                return;
+            }
             if (fromState != null && !fromState.equals(latestState)) {
                 LOG.warn("Dropped the result of {} ({} -> {}): it moved on to {} meanwhile", doc.path("_id").asText(),
                         fromState, nextState, latestState);
@@ -128,6 +154,17 @@ public class StateHandlers {
         }
         throw new AdvanceConflictException("could not save " + doc.path("_id").asText() + " as '" + nextState
                 + "' after " + MAX_ATTEMPTS + " conflicts");
+    }
+
+    /** The document already holds every field this save would write (and its state): the save went through. */
+    private static boolean alreadySaved(ObjectNode latest, ObjectNode changes) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = changes.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (!field.getValue().equals(latest.get(field.getKey()))) {
+                return false;
+            }
+        }
+        return !latest.has(HandlerLease.FIELD);
     }
 
     private static ObjectNode fieldChanges(Exchange exchange) {

@@ -9,6 +9,7 @@ import io.couchwork.app.CouchworkHome;
 import io.couchwork.changes.ChangesHeaders;
 import io.couchwork.couchdb.Json;
 import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.FaultInjectingProxy;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.RunningApp;
 import io.couchwork.testing.TestCouch;
@@ -232,8 +233,34 @@ class FlowTest {
         assertThat(second.performed).contains("while_down0", "while_down9");
     }
 
+    @Test
+    void should_recognise_its_own_claim_and_save_when_their_answers_were_lost(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("lost1", "{\"type\":\"job\",\"state\":\"new\"}");
+        http.put("lost2", "{\"type\":\"job\",\"state\":\"new\"}");
+        SideEffect handler = new SideEffect();
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(couch.url())) {
+            proxy.failNext("PUT /" + db + "/lost1", FaultInjectingProxy.Fault.DROP); // lost1's claim
+            proxy.failAfter("PUT /" + db + "/lost2", 1, FaultInjectingProxy.Fault.DROP); // lost2's save
+            Map<String, String> settings = couch.properties(db);
+            settings.put("couchwork.couchdb.url", proxy.url());
+            try (RunningApp app = start(settings, handler)) {
+                await().atMost(WAIT).until(() -> http.doc("lost1").path("state").asText().equals("done")
+                        && http.doc("lost2").path("state").asText().equals("done"));
+            }
+            assertThat(proxy.injected(FaultInjectingProxy.Fault.DROP)).isEqualTo(2);
+        }
+        assertThat(handler.performed).containsExactlyInAnyOrder("lost1", "lost2");
+        assertThat(http.doc("lost1").path("result").asText()).isEqualTo("handled lost1");
+        assertThat(http.doc("lost1").has("handler_lease")).isFalse();
+    }
+
     private RunningApp start(TestCouch couch, String db, SideEffect handler) {
-        Map<String, String> settings = couch.properties(db);
+        return start(couch.properties(db), handler);
+    }
+
+    private RunningApp start(Map<String, String> settings, SideEffect handler) {
         settings.put("couchwork.report.interval", "1h");
         settings.put("couchwork.pool.enabled", "false");
         settings.put("couchwork.flows.channels.enabled", "true");

@@ -50,6 +50,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final Map<Fault, AtomicLong> injected = new ConcurrentHashMap<>();
     private final Random random;
     private volatile Faults faults;
+    private final List<Rule> rules = new CopyOnWriteArrayList<>();
+
+    /** A one-shot fault for a request whose "METHOD /path" contains {@code match}, after {@code skip} such requests. */
+    private record Rule(String match, Fault fault, AtomicLong skip) {}
 
     private FaultInjectingProxy(String target, Faults faults) throws IOException {
         this.target = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
@@ -86,6 +90,19 @@ public final class FaultInjectingProxy implements AutoCloseable {
         this.faults = newFaults;
     }
 
+    /**
+     * Injects {@code fault} into the next request whose "METHOD /path" contains {@code match} (once), e.g. a DROP of
+     * the answer to "POST /db/_bulk_docs": the server applies the request, the client never hears.
+     */
+    public void failNext(String match, Fault fault) {
+        failAfter(match, 0, fault);
+    }
+
+    /** Like {@link #failNext} for the request after the next {@code skip} matching ones. */
+    public void failAfter(String match, long skip, Fault fault) {
+        rules.add(new Rule(match, fault, new AtomicLong(skip)));
+    }
+
     /** Every request so far as "METHOD /path". */
     public List<String> requests() {
         return List.copyOf(requests);
@@ -112,34 +129,42 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath());
+            String request = exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath();
+            requests.add(request);
+            Fault forced = null;
+            for (Rule rule : rules) {
+                if (request.contains(rule.match()) && rule.skip().getAndDecrement() <= 0 && rules.remove(rule)) {
+                    forced = rule.fault();
+                    break;
+                }
+            }
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
             Faults now = faults;
-            if (draw(now.latency(), Fault.LATENCY) != null) {
+            if (forced == Fault.LATENCY || draw(now.latency(), Fault.LATENCY) != null) {
                 count(Fault.LATENCY);
                 Thread.sleep(200 + random.nextInt(1300));
             }
-            if (draw(now.tooManyRequests(), Fault.TOO_MANY_REQUESTS) != null) {
+            if (forced == Fault.TOO_MANY_REQUESTS || draw(now.tooManyRequests(), Fault.TOO_MANY_REQUESTS) != null) {
                 count(Fault.TOO_MANY_REQUESTS);
                 exchange.getResponseHeaders().add("Retry-After", "1");
                 answer(exchange, 429, "{\"error\":\"too_many_requests\",\"reason\":\"injected by the test proxy\"}");
                 return;
             }
-            if (draw(now.errorBefore(), Fault.ERROR_BEFORE) != null) {
+            if (forced == Fault.ERROR_BEFORE || draw(now.errorBefore(), Fault.ERROR_BEFORE) != null) {
                 count(Fault.ERROR_BEFORE);
                 answer(exchange, 500, "{\"error\":\"unknown_error\",\"reason\":\"injected by the test proxy\"}");
                 return;
             }
             HttpResponse<byte[]> response = forward(exchange, body);
-            if (draw(now.errorAfter(), Fault.ERROR_AFTER) != null) {
+            if (forced == Fault.ERROR_AFTER || draw(now.errorAfter(), Fault.ERROR_AFTER) != null) {
                 count(Fault.ERROR_AFTER); // the server did it; the client hears it failed
                 answer(exchange, 500, "{\"error\":\"unknown_error\",\"reason\":\"injected by the test proxy\"}");
                 return;
             }
-            boolean drop = response.body().length > 1 && draw(now.drop(), Fault.DROP) != null;
+            boolean drop = response.body().length > 1 && (forced == Fault.DROP || draw(now.drop(), Fault.DROP) != null);
             response.headers().map().forEach((name, values) -> {
                 if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                     exchange.getResponseHeaders().put(name, values);
