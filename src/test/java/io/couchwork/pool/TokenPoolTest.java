@@ -349,15 +349,6 @@ class TokenPoolTest {
     }
 
     static Map<String, String> settings(TestCouch couch, String db, String command) {
-        Map<String, String> settings = couch.properties(db);
-        settings.put("couchwork.exec.command", command);
-        settings.put("couchwork.pool.concurrency", "2");
-        settings.put("couchwork.pool.prefetch", "2");
-        settings.put("couchwork.pool.poll-interval", "1s");
-        settings.put("couchwork.pool.reap-interval", "1s");
-        settings.put("couchwork.pool.retry-delay", "1s");
-        settings.put("couchwork.pool.max-retry-delay", "2s");
-        settings.put("couchwork.report.interval", "1h");
-        return settings;
+        return io.couchwork.testing.TestPools.workerSettings(couch, db, command);
     }
 }

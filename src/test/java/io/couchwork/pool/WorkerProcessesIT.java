@@ -4,17 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.LaunchedApp;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.TestCouch;
-import io.couchwork.token.NewTokens;
+import io.couchwork.testing.TestPools;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,13 +32,7 @@ class WorkerProcessesIT {
     @Test
     void should_run_each_of_1000_tokens_exactly_once_with_three_worker_processes(TestCouch couch) throws Exception {
         String db = couch.createDatabase();
-        CouchDatabase database = couch.database(db);
-        NewTokens tokens = new NewTokens("token", Clock.systemUTC());
-        List<ObjectNode> docs = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            docs.add(tokens.token(TextNode.valueOf("item-" + i), 0));
-        }
-        assertThat(database.bulkWrite(docs)).allMatch(r -> r.ok());
+        CouchDatabase database = TestPools.fill(couch, db, 1000);
         Path executions = temp.resolve("executions.txt");
         Map<String, String> settings = settings(couch, db, "echo {_id} >> '" + executions + "'");
 

@@ -1,6 +1,7 @@
 package io.couchwork.reliability;
 
 import io.couchwork.testing.TestCouch;
+import io.couchwork.testing.TestPools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,16 +40,12 @@ final class JobScripts {
         return job;
     }
 
+    /** A worker with 4 parallel jobs and 4 prefetched, quick reaps and retries, running {@code command}. */
     static Map<String, String> workerSettings(TestCouch couch, String db, String command) {
-        Map<String, String> settings = couch.properties(db);
-        settings.put("couchwork.exec.command", command);
+        Map<String, String> settings = TestPools.workerSettings(couch, db, command);
         settings.put("couchwork.pool.concurrency", "4");
         settings.put("couchwork.pool.prefetch", "4");
         settings.put("couchwork.pool.poll-interval", "5s");
-        settings.put("couchwork.pool.reap-interval", "1s");
-        settings.put("couchwork.pool.retry-delay", "1s");
-        settings.put("couchwork.pool.max-retry-delay", "2s");
-        settings.put("couchwork.report.interval", "1h");
         return settings;
     }
 

@@ -4,18 +4,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.LaunchedApp;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.TestCouch;
-import io.couchwork.token.NewTokens;
+import io.couchwork.testing.TestPools;
 import io.couchwork.token.Token;
 import io.couchwork.token.TokenState;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,13 +45,7 @@ class WorkerCrashScenario {
     @Test
     void killed_workers_lose_nothing_and_never_overlap(TestCouch couch) throws Exception {
         String db = couch.createDatabase();
-        CouchDatabase database = couch.database(db);
-        NewTokens factory = new NewTokens("token", Clock.systemUTC());
-        List<ObjectNode> docs = new ArrayList<>();
-        for (int i = 0; i < TOKENS; i++) {
-            docs.add(factory.token(TextNode.valueOf("item-" + i), 0));
-        }
-        database.bulkWrite(docs);
+        CouchDatabase database = TestPools.fill(couch, db, TOKENS);
         Path runs = Files.createDirectories(temp.resolve("running"));
         Path log = temp.resolve("executions.log");
         Path job = JobScripts.recordingJob(temp, runs, log, "1");

@@ -159,15 +159,10 @@ class MonitoringTest {
     }
 
     static Map<String, String> settings(TestCouch couch, String db, HttpApp http, boolean pool) {
-        Map<String, String> settings = couch.properties(db);
+        Map<String, String> settings = io.couchwork.testing.TestPools.workerSettings(couch, db, null);
+        settings.remove("couchwork.report.interval");
         settings.putAll(http.settings());
         settings.put("couchwork.pool.enabled", Boolean.toString(pool));
-        settings.put("couchwork.pool.concurrency", "2");
-        settings.put("couchwork.pool.prefetch", "2");
-        settings.put("couchwork.pool.poll-interval", "1s");
-        settings.put("couchwork.pool.reap-interval", "1s");
-        settings.put("couchwork.pool.retry-delay", "1s");
-        settings.put("couchwork.pool.max-retry-delay", "2s");
         settings.put("couchwork.pool.max-attempts", "2");
         return settings;
     }
