@@ -85,6 +85,15 @@ class ComposeFileTest {
     }
 
     @Test
+    void should_serve_the_dashboard_outside_the_container_only_with_credentials() {
+        JsonNode environment = services.get("couchwork").get("environment");
+        assertThat(environment.get("COUCHWORK_HTTP_ENABLED").asText()).isEqualTo("true");
+        assertThat(environment.get("COUCHWORK_HTTP_HOST").asText()).isEqualTo("0.0.0.0");
+        assertThat(environment.get("COUCHWORK_HTTP_PASSWORD").asText()).startsWith("${COUCHWORK_HTTP_PASSWORD:-${COUCHDB_PASSWORD");
+        assertThat(texts(services.get("couchwork").get("ports"))).containsExactly("127.0.0.1:8080:8080");
+    }
+
+    @Test
     void should_build_couchwork_here_and_mount_routes_and_config_into_its_home() {
         JsonNode couchwork = services.get("couchwork");
         assertThat(couchwork.get("build").asText()).isEqualTo(".");
