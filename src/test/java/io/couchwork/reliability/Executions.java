@@ -39,6 +39,20 @@ final class Executions {
         return executions;
     }
 
+    /** From a log of "tokenId claimId" lines, one per execution (no times). */
+    static Executions fromClaimLog(Path log) throws IOException {
+        Executions executions = new Executions();
+        if (Files.exists(log)) {
+            for (String line : Files.readAllLines(log)) {
+                String[] f = line.strip().split(" ");
+                if (f.length == 2) {
+                    executions.byClaim.put(f[1], new Execution(f[0], f[1], 0, null));
+                }
+            }
+        }
+        return executions;
+    }
+
     List<Execution> all() {
         return new ArrayList<>(byClaim.values());
     }

@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,7 +40,7 @@ class WorkerCrashScenario {
     private static final int KILLS = 50;
     
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run leaves the workers' logs behind
     Path temp;
 
     @Test
@@ -51,6 +52,9 @@ class WorkerCrashScenario {
         Path job = JobScripts.recordingJob(temp, runs, log, "1");
         Map<String, String> settings = JobScripts.workerSettings(couch, db, "sh '" + job + "' {_id}");
         settings.put("couchwork.pool.lease-duration", "4s");
+        // an expired lease counts as an attempt (a token that kills its workers must not do so forever); here the
+        // killing is the test's, so let every token through however often its workers die
+        settings.put("couchwork.pool.max-attempts", "1000");
 
         PlainHttp http = new PlainHttp(couch, db);
         Random random = new Random(42);
@@ -127,8 +131,10 @@ class WorkerCrashScenario {
             ReliabilityReport.section(10, "Worker crashes", String.format("""
                     %d worker processes (4 parallel jobs each, lease 4 s) drain %d tokens whose job takes 1 s; again
                     and again the worker that has been claiming longest is killed with SIGKILL 1–2 s into its work (the
-                    JVM only: its jobs are left to die by themselves) and a new one started, %d times. Each job checks, before it starts, that no earlier execution of its token
-                    is still alive, and logs its start and end.
+                    JVM only: its jobs are left to die by themselves) and a new one started, %d times. Each job
+                    checks, before it starts, that no earlier execution of its token is still alive, and logs its start
+                    and end. (An expired lease counts as an attempt, so that a token that kills its workers ends in the
+                    error state; here `max-attempts` is 1000, as the killing is the test's.)
 
                     %s
                     Kill phase %.0f s; the pool was drained %.0f s after the start: %d executions for %d tokens.
