@@ -56,7 +56,8 @@ final class BenchReport {
                 + " keeps current, so it reads the view only at start and writes claims and results in `_bulk_docs`"
                 + " batches. On a noisy 2-core machine the figures move by tens of percent between runs; compare"
                 + " within one report.%n%n", raw.indexMillisPerDoc()));
-        md.append("## Worker processes\n\nWorker JVMs started from the packaged app on the same loaded pool; timed from"
+        md.append("## Worker processes\n\nWorker JVMs started from the packaged app on the same loaded pool, each"
+                + " prefetching " + PoolBench.PROCESS_PREFETCH_FACTOR + " × its concurrency; timed from"
                 + " the moment the first one starts claiming (not from JVM start-up) until every token is finished.\n\n"
                 + "| worker processes × concurrency | tokens/s | wasted claims per token |"
                 + " worker RSS |\n|---|---|---|---|\n");

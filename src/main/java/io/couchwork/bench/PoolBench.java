@@ -33,6 +33,9 @@ final class PoolBench {
     /** Tokens claimed ahead of the execution slots: trivial jobs finish in microseconds, so claim in big batches. */
     static final int PREFETCH = 128;
 
+    /** Worker processes share the pool: each claims no more ahead than four times its slots, as one would set it. */
+    static final int PROCESS_PREFETCH_FACTOR = 4;
+
     private final BenchDatabase databases;
     private final Path jar;
 
@@ -44,7 +47,7 @@ final class PoolBench {
     /** One worker in this JVM with {@code concurrency} parallel trivial jobs. */
     Result inProcess(int tokens, int concurrency) throws Exception {
         CouchDatabase db = databases.create("pool");
-        Path home = home(concurrency, false);
+        Path home = home(concurrency, Math.max(PREFETCH, concurrency * 4), false);
         try {
             BenchDatabase.fill(db, tokens);
             buildViews(db);
@@ -66,7 +69,7 @@ final class PoolBench {
     /** {@code processes} worker JVMs, each with {@code concurrency} parallel trivial jobs, on one pool. */
     Result processes(int tokens, int processes, int concurrency) throws Exception {
         CouchDatabase db = databases.create("procs");
-        Path home = home(concurrency, false);
+        Path home = home(concurrency, PROCESS_PREFETCH_FACTOR * concurrency, false);
         List<Process> workers = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         try {
@@ -107,7 +110,7 @@ final class PoolBench {
     /** Idle worker in this JVM: time from a token's write to the start of its job. */
     Percentiles wakeUp(int samples) throws Exception {
         CouchDatabase db = databases.create("wake");
-        Path home = home(1, true);
+        Path home = home(1, PREFETCH, true);
         try {
             Map<String, Long> started = new ConcurrentHashMap<>();
             Main main = CouchworkMain.create(new CouchworkHome(home), home.resolve("config/application.properties"),
@@ -174,7 +177,7 @@ final class PoolBench {
     }
 
     /** A Couchwork home with a bench route: the trivial job sets the body, optionally after the start probe. */
-    private static Path home(int concurrency, boolean probe) throws IOException {
+    private static Path home(int concurrency, int prefetch, boolean probe) throws IOException {
         String probeStep = probe ? BenchHome.PROBE_STEP : "";
         return BenchHome.create("bench", """
                 - routeConfiguration:
@@ -195,7 +198,7 @@ final class PoolBench {
                       steps:
                 %s        - setBody:
                             constant: ok
-                """.formatted(concurrency, Math.max(PREFETCH, concurrency * 4), probeStep));
+                """.formatted(concurrency, prefetch, probeStep));
     }
 
     /** An app process from the packaged jar, with this home and these properties. */

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows the database's _changes feed (longpoll with documents, from the sequence current at start) and hands each
  * batch of changed documents to {@code onDocs}, which keeps the worker's claim queue current and wakes an idle worker
- * at once (while every execution slot is taken, it reads at most every 100 ms, so that changes arrive in batches).
+ * at once (while every execution slot is taken, it reads at most every 25 ms, so that changes arrive in batches).
  * {@code onGap} is called when the feed starts, before its first read, so that the worker reads the view for
  * whatever came before, and again when it is back after a failure (it resumes from its last sequence, but whatever
  * happened to the server meanwhile, the view is the safety net). Reconnects forever.
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 final class TokenChangesFeed implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenChangesFeed.class);
-    private static final Duration BUSY_PACE = Duration.ofMillis(100);
+    private static final Duration BUSY_PACE = Duration.ofMillis(25);
 
     private final CouchDatabase database;
     private final Consumer<List<ObjectNode>> onDocs;
