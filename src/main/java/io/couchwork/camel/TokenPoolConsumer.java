@@ -54,6 +54,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private final java.util.Set<String> leaseLost = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean claiming;
     private volatile boolean stopping;
+    private volatile boolean viewsMissing;
     private HeldTokens held;
     private TokenClaimer claimer;
     private LeaseReaper reaper;
@@ -110,6 +111,11 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         int capacity = endpoint.getConcurrency() + endpoint.getPrefetch();
         int threshold = Math.max(1, (endpoint.getPrefetch() + 1) / 2);
         int failures = 0;
+        try {
+            claimer.reportInvalidTokens();
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot look for invalid tokens ({})", Failures.describe(e));
+        }
         while (claiming) {
             int running = inFlight.get();
             int room = capacity - running;
@@ -118,6 +124,10 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 continue;
             }
             try {
+                if (viewsMissing) {
+                    new DesignDocuments(endpoint.getComponent().database()).installFor(endpoint.typeList());
+                    viewsMissing = false;
+                }
                 if (changes == null) {
                     claimer.markStale(); // no feed keeps the claim queue current: read the view each time
                 }
@@ -138,7 +148,15 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             } catch (RuntimeException e) {
                 failures++;
                 Duration delay = CLAIM_BACKOFF.delay(failures, ThreadLocalRandom.current());
-                LOG.warn("Cannot claim tokens ({}); trying again in {} ms", Failures.describe(e), delay.toMillis());
+                if (Failures.httpAnswer(e).filter(a -> a.getStatusCode() == 404).isPresent()) {
+                    viewsMissing = true; // the database or our design documents were deleted: reinstall once it is back
+                }
+                if (Failures.isMissingDatabase(e)) {
+                    LOG.warn("Cannot claim tokens: database {} does not exist (was it deleted?); trying again in {} ms",
+                            endpoint.getComponent().database(), delay.toMillis());
+                } else {
+                    LOG.warn("Cannot claim tokens ({}); trying again in {} ms", Failures.describe(e), delay.toMillis());
+                }
                 await(delay);
             }
         }
@@ -198,8 +216,22 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             releaseExchange(exchange, false);
         }
         LOG.debug("Token {} ran in {} ms", token.id(), (System.nanoTime() - t0) / 1_000_000);
+        reportFailure(token, outcome);
         metrics.executed(endpoint.name(), token, outcome, endpoint.retryPolicy(), System.nanoTime() - t0);
         finish(token, outcome, started);
+    }
+
+    /** A failed attempt is worth a line naming the token: the document holds the details. */
+    private static void reportFailure(Token token, Outcome outcome) {
+        String why = null;
+        if (outcome instanceof Outcome.Finished finished && finished.exitCode() != 0) {
+            why = finished.failureMessage() != null ? finished.failureMessage() : "exit code " + finished.exitCode();
+        } else if (outcome instanceof Outcome.Failed failed) {
+            why = failed.message() + (failed.retryable() ? "" : " (not retried)");
+        }
+        if (why != null) {
+            LOG.warn("Token {} failed (attempt {}): {}", token.id(), token.attempts() + 1, why);
+        }
     }
 
     private void finish(Token token, Outcome outcome, long started) {
