@@ -16,6 +16,7 @@ import io.couchwork.token.OutcomeApplier;
 import io.couchwork.token.Token;
 import io.couchwork.token.TokenClaimer;
 import io.couchwork.util.Backoff;
+import io.couchwork.util.ThrottledWarning;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -55,6 +56,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private volatile boolean claiming;
     private volatile boolean stopping;
     private volatile boolean viewsMissing;
+    // a failure that persists (a deleted database, a server that is down) is logged once a minute, not at every try
+    private final ThrottledWarning claimWarning = new ThrottledWarning(LOG, Duration.ofMinutes(1), Clock.systemUTC());
+    private final ThrottledWarning reapWarning = new ThrottledWarning(LOG, Duration.ofMinutes(1), Clock.systemUTC());
     private HeldTokens held;
     private TokenClaimer claimer;
     private LeaseReaper reaper;
@@ -137,6 +141,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 LOG.debug("Claimed {} of {} wanted in {} ms", tokens.size(), Math.min(room, endpoint.getClaimBatch()),
                         (System.nanoTime() - t0) / 1_000_000);
                 failures = 0;
+                claimWarning.succeeded("Claiming tokens works again");
                 tokens.forEach(this::start);
                 if (tokens.isEmpty()) {
                     // nothing claimable: a change, a finished job or a due retry wakes us
@@ -151,12 +156,8 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 if (Failures.httpAnswer(e).filter(a -> a.getStatusCode() == 404).isPresent()) {
                     viewsMissing = true; // the database or our design documents were deleted: reinstall once it is back
                 }
-                if (Failures.isMissingDatabase(e)) {
-                    LOG.warn("Cannot claim tokens: database {} does not exist (was it deleted?); trying again in {} ms",
-                            endpoint.getComponent().database(), delay.toMillis());
-                } else {
-                    LOG.warn("Cannot claim tokens ({}); trying again in {} ms", Failures.describe(e), delay.toMillis());
-                }
+                claimWarning.failed("Cannot claim tokens (" + describe(e) + "); trying again with backoff, next in "
+                        + delay.toMillis() + " ms");
                 await(delay);
             }
         }
@@ -318,9 +319,18 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private void reapExpiredLeases() {
         try {
             metrics.leasesReclaimed(endpoint.name(), reaper.reap(held::holds));
+            reapWarning.succeeded("Reaping expired leases works again");
         } catch (RuntimeException e) {
-            LOG.warn("Cannot reap expired leases ({}); will try again", Failures.describe(e));
+            reapWarning.failed("Cannot reap expired leases (" + describe(e) + "); will try again every "
+                    + endpoint.reap().toSeconds() + " s");
         }
+    }
+
+    /** A failure in words; a missing database is named, since it needs an operator rather than patience. */
+    private String describe(RuntimeException e) {
+        return Failures.isMissingDatabase(e)
+                ? endpoint.getComponent().database() + " does not exist (was it deleted?)"
+                : Failures.describe(e);
     }
 
     /** Changed documents from the feed: the claim queue takes them in, and an idle claimer wakes to claim. */
