@@ -357,13 +357,20 @@ class BadInputScenario {
             LaunchedApp worker = LaunchedApp.run(temp, settings);
             try {
                 http.put("before", token("\"x\": 1"));
-                await().atMost(WAIT).until(() -> isDone(http.doc("before")));
+                await().atMost(WAIT).until(() -> isDone(http.doc("before"))
+                        && uncheckedOutput(worker).contains("Connected to database"));
                 couch.client().deleteDatabase(new com.ibm.cloud.cloudant.v1.model.DeleteDatabaseOptions.Builder(db)
                         .build()).execute();
                 await().atMost(Duration.ofSeconds(60)).until(() -> uncheckedOutput(worker).contains("does not exist"));
                 int linesAtNotice = worker.output().split("\n").length;
                 Thread.sleep(15_000); // a fixed window: how much the worker logs while the database is gone
-                int linesIn15s = worker.output().split("\n").length - linesAtNotice;
+                List<String> window = List.of(worker.output().split("\n"));
+                int linesIn15s = window.size() - linesAtNotice;
+                String mostLogged = window.subList(linesAtNotice, window.size()).stream()
+                        .map(l -> afterLevel(l).replaceAll("[0-9]+", "N"))
+                        .collect(java.util.stream.Collectors.groupingBy(l -> l, java.util.stream.Collectors.counting()))
+                        .entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(2)
+                        .map(e -> e.getValue() + "× " + e.getKey()).toList().toString();
                 couch.client().putDatabase(new com.ibm.cloud.cloudant.v1.model.PutDatabaseOptions.Builder(db).build())
                         .execute();
                 http.put("after", token("\"x\": 2"));
@@ -377,7 +384,7 @@ class BadInputScenario {
                 String notice = lineWith(worker.output(), "does not exist");
                 cases.add("database deleted while the worker runs", "says so, keeps trying without spinning (< 30 log "
                         + "lines in 15 s), resumes when it is back", worker.process().isAlive() && linesIn15s < 30
-                        && resumed, afterLevel(notice) + "; " + linesIn15s + " lines in 15 s; "
+                        && resumed, afterLevel(notice) + "; " + linesIn15s + " lines in 15 s (" + (linesIn15s < 30 ? "" : mostLogged) + "); "
                         + (resumed ? "resumed" : "did not resume"));
             } finally {
                 worker.stop();
