@@ -3,6 +3,7 @@ package io.couchwork.util;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
@@ -11,7 +12,8 @@ import org.slf4j.Logger;
  */
 public final class ThrottledWarning {
 
-    private final Logger log;
+    private final Consumer<String> warn;
+    private final Consumer<String> info;
     private final Duration interval;
     private final Clock clock;
     private Instant lastLogged;
@@ -19,7 +21,12 @@ public final class ThrottledWarning {
     private boolean failing;
 
     public ThrottledWarning(Logger log, Duration interval, Clock clock) {
-        this.log = log;
+        this(log::warn, log::info, interval, clock);
+    }
+
+    public ThrottledWarning(Consumer<String> warn, Consumer<String> info, Duration interval, Clock clock) {
+        this.warn = warn;
+        this.info = info;
         this.interval = interval;
         this.clock = clock;
     }
@@ -27,7 +34,7 @@ public final class ThrottledWarning {
     public synchronized void failed(String message) {
         Instant now = clock.instant();
         if (!failing || lastLogged == null || !now.isBefore(lastLogged.plus(interval))) {
-            log.warn(suppressed == 0 ? message : message + " (failed " + (suppressed + 1) + " times since the last warning)");
+            warn.accept(suppressed == 0 ? message : message + " (failed " + (suppressed + 1) + " times since the last warning)");
             lastLogged = now;
             suppressed = 0;
         } else {
@@ -38,7 +45,7 @@ public final class ThrottledWarning {
 
     public synchronized void succeeded(String message) {
         if (failing) {
-            log.info(message);
+            info.accept(message);
         }
         failing = false;
         suppressed = 0;
