@@ -44,6 +44,7 @@ public final class Couchwork implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new Couchwork()).setExecutionExceptionHandler(new CliErrorHandler());
+        return new CommandLine(new Couchwork()).setExecutionExceptionHandler(new CliErrorHandler())
+                .setParameterExceptionHandler(new io.couchwork.cli.CliUsageErrorHandler());
     }
 }

@@ -106,6 +106,9 @@ final class TokenChangesFeed implements Runnable {
                     continue; // a server that ignores the longpoll timeout: just ask again
                 }
                 recovering = true;
+                if (io.couchwork.couchdb.Failures.isMissingDatabase(e)) {
+                    since = null; // a re-created database has sequences of its own: start from its current one
+                }
                 try {
                     Thread.sleep(delay.toMillis());
                 } catch (InterruptedException interrupted) {

@@ -16,6 +16,7 @@ import io.couchwork.token.OutcomeApplier;
 import io.couchwork.token.Token;
 import io.couchwork.token.TokenClaimer;
 import io.couchwork.util.Backoff;
+import io.couchwork.util.ThrottledWarning;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -54,6 +55,10 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private final java.util.Set<String> leaseLost = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean claiming;
     private volatile boolean stopping;
+    private volatile boolean viewsMissing;
+    // a failure that persists (a deleted database, a server that is down) is logged once a minute, not at every try
+    private final ThrottledWarning claimWarning = new ThrottledWarning(LOG, Duration.ofMinutes(1), Clock.systemUTC());
+    private final ThrottledWarning reapWarning = new ThrottledWarning(LOG, Duration.ofMinutes(1), Clock.systemUTC());
     private HeldTokens held;
     private TokenClaimer claimer;
     private LeaseReaper reaper;
@@ -111,6 +116,11 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         int capacity = endpoint.getConcurrency() + endpoint.getPrefetch();
         int threshold = Math.max(1, (endpoint.getPrefetch() + 1) / 2);
         int failures = 0;
+        try {
+            claimer.reportInvalidTokens();
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot look for invalid tokens ({})", Failures.describe(e));
+        }
         while (claiming) {
             int running = inFlight.get();
             int room = capacity - running;
@@ -119,6 +129,10 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 continue;
             }
             try {
+                if (viewsMissing) {
+                    new DesignDocuments(endpoint.getComponent().database()).installFor(endpoint.typeList());
+                    viewsMissing = false;
+                }
                 if (changes == null) {
                     claimer.markStale(); // no feed keeps the claim queue current: read the view each time
                 }
@@ -128,6 +142,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 LOG.debug("Claimed {} of {} wanted in {} ms", tokens.size(), Math.min(room, endpoint.getClaimBatch()),
                         (System.nanoTime() - t0) / 1_000_000);
                 failures = 0;
+                claimWarning.succeeded("Claiming tokens works again");
                 tokens.forEach(this::start);
                 if (tokens.isEmpty()) {
                     // nothing claimable: a change, a finished job or a due retry wakes us
@@ -139,7 +154,11 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             } catch (RuntimeException e) {
                 failures++;
                 Duration delay = CLAIM_BACKOFF.delay(failures, ThreadLocalRandom.current());
-                LOG.warn("Cannot claim tokens ({}); trying again in {} ms", Failures.describe(e), delay.toMillis());
+                if (Failures.httpAnswer(e).filter(a -> a.getStatusCode() == 404).isPresent()) {
+                    viewsMissing = true; // the database or our design documents were deleted: reinstall once it is back
+                }
+                claimWarning.failed("Cannot claim tokens (" + describe(e) + "); trying again with backoff, next in "
+                        + delay.toMillis() + " ms");
                 await(delay);
             }
         }
@@ -199,8 +218,22 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             releaseExchange(exchange, false);
         }
         LOG.debug("Token {} ran in {} ms", token.id(), (System.nanoTime() - t0) / 1_000_000);
+        reportFailure(token, outcome);
         metrics.executed(endpoint.name(), token, outcome, endpoint.retryPolicy(), System.nanoTime() - t0);
         finish(token, outcome, started);
+    }
+
+    /** A failed attempt is worth a line naming the token: the document holds the details. */
+    private static void reportFailure(Token token, Outcome outcome) {
+        String why = null;
+        if (outcome instanceof Outcome.Finished finished && finished.exitCode() != 0) {
+            why = finished.failureMessage() != null ? finished.failureMessage() : "exit code " + finished.exitCode();
+        } else if (outcome instanceof Outcome.Failed failed) {
+            why = failed.message() + (failed.retryable() ? "" : " (not retried)");
+        }
+        if (why != null) {
+            LOG.warn("Token {} failed (attempt {}): {}", token.id(), token.attempts() + 1, why);
+        }
     }
 
     private void finish(Token token, Outcome outcome, long started) {
@@ -287,9 +320,18 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private void reapExpiredLeases() {
         try {
             metrics.leasesReclaimed(endpoint.name(), reaper.reap(held::holds));
+            reapWarning.succeeded("Reaping expired leases works again");
         } catch (RuntimeException e) {
-            LOG.warn("Cannot reap expired leases ({}); will try again", Failures.describe(e));
+            reapWarning.failed("Cannot reap expired leases (" + describe(e) + "); will try again every "
+                    + endpoint.reap().toSeconds() + " s");
         }
+    }
+
+    /** A failure in words; a missing database is named, since it needs an operator rather than patience. */
+    private String describe(RuntimeException e) {
+        return Failures.isMissingDatabase(e)
+                ? endpoint.getComponent().database() + " does not exist (was it deleted?)"
+                : Failures.describe(e);
     }
 
     /** Changed documents from the feed: the claim queue takes them in, and an idle claimer wakes to claim. */

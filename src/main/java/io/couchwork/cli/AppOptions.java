@@ -4,14 +4,20 @@ import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
 import io.couchwork.app.CouchworkHome;
 import io.couchwork.app.CouchworkMain;
+import io.couchwork.app.RouteFiles;
 import io.couchwork.config.SettingsReader;
 import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.couchdb.SecretMasking;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.main.Main;
 import picocli.CommandLine.Option;
@@ -33,7 +39,7 @@ public final class AppOptions {
         try {
             main.run();
         } catch (Exception e) {
-            throw startFailure(e);
+            throw startFailure(e, main);
         }
         return main.getExitCode();
     }
@@ -71,13 +77,55 @@ public final class AppOptions {
         return properties.containsKey(key);
     }
 
-    /** Camel fails to start on route and configuration problems; its deepest message names the file and line. */
-    static Exception startFailure(Exception e) {
-        {
-            if (CouchworkException.findIn(e) != null) {
-                return e;
+    /**
+     * Camel fails to start on route and configuration problems; its deepest message names the file and line of a YAML
+     * error, but not of a route Camel could not create (an unknown component, a duplicate id), so those are looked up.
+     */
+    static Exception startFailure(Exception e, RouteFiles routes) {
+        if (CouchworkException.findIn(e) != null) {
+            return e;
+        }
+        return new CouchworkException("Cannot start: " + deepestMessage(e) + where(e, routes), ExitCode.CONFIGURATION, e);
+    }
+
+    private static final Pattern DUPLICATE_IDS = Pattern.compile("Duplicate route ids detected: ([^.]+)\\.");
+
+    /** " (route X in FILE line N)" for the route(s) a failure names, when their files are found. */
+    static String where(Throwable error, RouteFiles routes) {
+        List<String> ids = new ArrayList<>();
+        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof FailedToCreateRouteException failed && t.getMessage() != null) {
+                Matcher duplicates = DUPLICATE_IDS.matcher(t.getMessage());
+                if (duplicates.find()) {
+                    for (String id : duplicates.group(1).split(",")) {
+                        ids.add(id.strip());
+                    }
+                } else if (failed.getRouteId() != null) {
+                    ids.add(failed.getRouteId());
+                }
+                break;
             }
-            return new CouchworkException("Cannot start: " + deepestMessage(e), ExitCode.CONFIGURATION, e);
+        }
+        List<String> places = new ArrayList<>();
+        for (String id : ids) {
+            List<String> declared = routes.declarationsOf(id);
+            if (!declared.isEmpty()) {
+                places.add("route " + id + " in " + String.join(" and ", declared));
+            }
+        }
+        return places.isEmpty() ? "" : " (" + String.join("; ", places) + ")";
+    }
+
+    static Exception startFailure(Exception e, Main main) {
+        return startFailure(e, routeFiles(main));
+    }
+
+    private static RouteFiles routeFiles(Main main) {
+        try {
+            return new RouteFiles(main.getCamelContext().getPropertiesComponent()
+                    .resolveProperty("camel.main.routes-include-pattern").orElse(""));
+        } catch (RuntimeException noContext) {
+            return new RouteFiles("");
         }
     }
 

@@ -56,6 +56,47 @@ public final class SettingsReader {
         }
     }
 
+    public int integer(String key, int defaultValue, int min, int max) {
+        String value = string(key, Integer.toString(defaultValue));
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed < min || parsed > max) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw invalid(key, value, "a whole number from " + min + " to " + max);
+        }
+    }
+
+    /** A comma-separated list of whole numbers (exit codes, say); empty is an empty list. */
+    public java.util.List<Integer> integerList(String key) {
+        String value = string(key, "");
+        java.util.List<Integer> numbers = new java.util.ArrayList<>();
+        for (String part : value.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            try {
+                numbers.add(Integer.parseInt(part.trim()));
+            } catch (NumberFormatException e) {
+                throw invalid(key, value, "whole numbers separated by commas");
+            }
+        }
+        return numbers;
+    }
+
+    /** One of the given words, in any case. */
+    public String choice(String key, String... allowed) {
+        String value = string(key, allowed[0]);
+        for (String word : allowed) {
+            if (word.equalsIgnoreCase(value)) {
+                return word;
+            }
+        }
+        throw invalid(key, value, String.join(" or ", allowed));
+    }
+
     public boolean bool(String key, boolean defaultValue) {
         String value = string(key, Boolean.toString(defaultValue));
         return switch (value.toLowerCase()) {

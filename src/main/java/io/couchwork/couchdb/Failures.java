@@ -42,6 +42,13 @@ public final class Failures {
         return networkFailure(error).isPresent();
     }
 
+    /** True for CouchDB's answer to a request on a database that does not exist (never created, or deleted). */
+    public static boolean isMissingDatabase(Throwable error) {
+        return httpAnswer(error).filter(a -> a.getStatusCode() == 404 && a.getMessage() != null
+                && (a.getMessage().contains("no_db_file") || a.getMessage().contains("Database does not exist")))
+                .isPresent();
+    }
+
     /** A short human description of a failure, without stack trace and without credentials. */
     public static String describe(Throwable error) {
         Optional<ServiceResponseException> answer = httpAnswer(error);

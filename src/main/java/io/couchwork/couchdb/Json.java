@@ -1,5 +1,7 @@
 package io.couchwork.couchdb;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +12,12 @@ import java.io.UncheckedIOException;
 /** The one Jackson mapper: documents are read and written as trees, so fields Couchwork does not know survive intact. */
 public final class Json {
 
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+    // any document CouchDB stored must be readable, or one deep or large document would break every feed and view read
+    // it is in; reading trees is iterative, so depth costs no stack (writing is not: see TokenProblems.MAX_DEPTH)
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Integer.MAX_VALUE)
+                    .maxStringLength(Integer.MAX_VALUE).maxDocumentLength(-1).build())
+            .build())
             .configure(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, false);
 
     private Json() {}

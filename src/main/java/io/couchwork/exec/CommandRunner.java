@@ -42,6 +42,7 @@ public final class CommandRunner {
                     .redirectOutput(stdout.toFile())
                     .redirectError(stderr.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            JobEnvironment.withoutCredentials(builder.environment());
             builder.environment().putAll(environment);
             Process process = builder.start();
             boolean timedOut = false;

@@ -1,6 +1,7 @@
 package io.couchwork.report;
 
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.Failures;
 
 /** Describes the database in one line, for the periodic status log. */
 public class DatabaseReporter {
@@ -12,6 +13,14 @@ public class DatabaseReporter {
     }
 
     public String describe() {
-        return "Connected to " + database + ": " + database.info().getDocCount() + " documents";
+        try {
+            return "Connected to " + database + ": " + database.info().getDocCount() + " documents";
+        } catch (RuntimeException e) {
+            if (Failures.isMissingDatabase(e)) {
+                // the status line says so, instead of retries and a failed exchange's message history
+                return "Cannot report: " + database + " does not exist (was it deleted?)";
+            }
+            throw e;
+        }
     }
 }

@@ -34,6 +34,7 @@ public final class TokenClaimer {
     private final AtomicLong conflicts = new AtomicLong();
     private final AtomicLong claims = new AtomicLong();
     private final AtomicLong viewReads = new AtomicLong();
+    private final InvalidTokens invalid = new InvalidTokens();
     private volatile boolean stale = true;
 
     public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
@@ -75,8 +76,29 @@ public final class TokenClaimer {
     /** Documents as the changes feed delivered them (current revisions): the queue takes in or drops each one. */
     public void offer(List<ObjectNode> docs) {
         for (ObjectNode doc : docs) {
-            queue.offer(new Token(doc));
+            if (isServed(doc) && invalid.check(doc)) {
+                queue.remove(doc.path("_id").asText());
+            } else {
+                queue.offer(new Token(doc));
+            }
         }
+    }
+
+    /** Reports the invalid tokens of our types already in the database (the feed reports those written later). */
+    public void reportInvalidTokens() {
+        for (String type : types) {
+            List<JsonNode> rows = database.view(TokenViews.COUCHWORK_DESIGN, TokenViews.STATES,
+                    new ViewQuery(List.of(type, "invalid"), List.of(type, "invalid"), null, 100L, true, false, null));
+            for (JsonNode row : rows) {
+                if (row.path("doc").isObject()) {
+                    invalid.check(row.get("doc"));
+                }
+            }
+        }
+    }
+
+    private boolean isServed(ObjectNode doc) {
+        return types.contains(doc.path(TokenFields.TYPE).asText(null)) && !doc.path("_deleted").asBoolean(false);
     }
 
     /** The queue may have missed changes (a gap in the feed, or the safety-net poll): read the view at the next claim. */
@@ -192,7 +214,7 @@ public final class TokenClaimer {
                         .limit(limit).withDocs());
                 sawEverything &= rows.size() < limit;
                 for (JsonNode row : rows) {
-                    if (row.path("doc").isObject()) {
+                    if (row.path("doc").isObject() && !invalid.check(row.get("doc"))) {
                         queue.offer(new Token((ObjectNode) row.get("doc")));
                     }
                 }

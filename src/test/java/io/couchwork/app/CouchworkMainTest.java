@@ -69,6 +69,13 @@ class CouchworkMainTest {
         }
     }
 
+    @Test
+    void should_report_a_database_that_does_not_exist_by_name(TestCouch couch) {
+        String database = couch.newDatabaseName(); // never created: as after a deletion
+        assertThat(new DatabaseReporter(couch.database(database)).describe()).isEqualTo("Cannot report: database '"
+                + database + "' at " + couch.settings(database).displayUrl() + " does not exist (was it deleted?)");
+    }
+
     private static Set<String> routeIdsDeclaredInRoutesFolder() throws IOException {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         Set<String> ids = new TreeSet<>();

@@ -47,7 +47,7 @@ class CommandLineTest {
     void should_fail_with_one_line_on_an_invalid_duration() {
         assertThat(execute("run", "-D", "couchwork.couchdb.wait-for-server=soon")).isEqualTo(78);
         assertThat(err.toString().lines()).containsExactly("couchwork: Invalid setting couchwork.couchdb.wait-for-server"
-                + " = 'soon': expected a duration such as 30s, 5m, 1h30m or PT5M");
+                + " = 'soon': expected a duration such as 30s, 5m, 1h30m or PT5M (-D couchwork.couchdb.wait-for-server)");
     }
 
     @Test
@@ -87,6 +87,72 @@ class CommandLineTest {
                 .startsWith("couchwork: Cannot start: ")
                 .contains("notAStep")
                 .contains("broken.camel.yaml, line 8");
+    }
+
+    @Test
+    void should_refuse_an_unknown_setting_and_suggest_the_known_one() {
+        assertThat(execute("run", "-D", "couchwork.pool.concurency=8")).isEqualTo(78);
+        assertThat(err.toString().lines()).containsExactly("couchwork: Unknown setting couchwork.pool.concurency"
+                + " (-D couchwork.pool.concurency): did you mean couchwork.pool.concurrency?");
+    }
+
+    @Test
+    void should_answer_an_unknown_option_with_one_line_and_a_suggestion() {
+        assertThat(execute("run", "--confg", "x")).isEqualTo(2);
+        assertThat(err.toString().lines()).singleElement().asString()
+                .startsWith("couchwork: Unknown options: '--confg', 'x'").contains("did you mean --config?");
+    }
+
+    @Test
+    void should_name_the_files_of_a_duplicate_route_id(TestCouch couch, @TempDir Path home) throws IOException {
+        String route = """
+                - route:
+                    id: sameId
+                    from:
+                      uri: "timer:%s"
+                      steps:
+                        - log: hi
+                """;
+        runWithRoutes(couch, home, Map.of("a.camel.yaml", route.formatted("a"), "b.camel.yaml", route.formatted("b")));
+        assertThat(err.toString().lines()).singleElement().asString()
+                .contains("Duplicate route ids detected: sameId")
+                .contains("route sameId in " + home.resolve("routes/a.camel.yaml") + " line 2 and "
+                        + home.resolve("routes/b.camel.yaml") + " line 2");
+    }
+
+    @Test
+    void should_name_the_file_of_a_route_using_an_unknown_component(TestCouch couch, @TempDir Path home)
+            throws IOException {
+        runWithRoutes(couch, home, Map.of("c.camel.yaml", """
+                - route:
+                    id: usesNothing
+                    from:
+                      uri: "timer:c"
+                      steps:
+                        - to: "nosuchcomponent:x"
+                """));
+        assertThat(err.toString().lines()).singleElement().asString()
+                .contains("No endpoint could be found for: nosuchcomponent://x")
+                .contains("route usesNothing in " + home.resolve("routes/c.camel.yaml") + " line 2");
+    }
+
+    private void runWithRoutes(TestCouch couch, Path home, Map<String, String> routes) throws IOException {
+        Files.createDirectories(home.resolve("config"));
+        Files.copy(Path.of("config/application.properties"), home.resolve("config/application.properties"));
+        Files.createDirectories(home.resolve("routes"));
+        for (Map.Entry<String, String> route : routes.entrySet()) {
+            Files.writeString(home.resolve("routes").resolve(route.getKey()), route.getValue());
+        }
+        String previous = System.setProperty(CouchworkHome.LAUNCH_PROPERTY, home.toString());
+        try {
+            List<String> args = new ArrayList<>(List.of("run", "-D", "couchwork.pool.enabled=false"));
+            for (Map.Entry<String, String> e : couch.properties(couch.newDatabaseName()).entrySet()) {
+                args.addAll(List.of("-D", e.getKey() + "=" + e.getValue()));
+            }
+            assertThat(execute(args.toArray(String[]::new))).isEqualTo(78);
+        } finally {
+            restore(CouchworkHome.LAUNCH_PROPERTY, previous);
+        }
     }
 
     private int execute(String... args) {

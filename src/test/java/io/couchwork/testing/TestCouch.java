@@ -32,6 +32,11 @@ public final class TestCouch {
         return new TestCouch(url, "", "", true);
     }
 
+    /** A server of the test's own that needs credentials (an AuthServer's). */
+    public static TestCouch withCredentials(String url, String user, String password) {
+        return new TestCouch(url, user, password, true);
+    }
+
     public String url() {
         return url;
     }

@@ -99,4 +99,27 @@ class TokenClaimerTest {
         assertThat(claimed).isEqualTo(25);
         assertThat(claimer.viewReads()).isEqualTo(3); // 10, 10, then 5: fewer than asked, so nothing more to read
     }
+
+    @Test
+    void should_skip_tokens_it_cannot_run_without_failing_the_claims_of_good_ones(TestCouch couch) {
+        CouchDatabase db = database(couch);
+        write(db, 2, "good");
+        int depth = 1500; // deeper than Jackson's default limit, which failed whole view reads and feed batches
+        String deepJson = "{\"type\": \"token\", \"lock\": 0, \"done\": 0, \"nest\": " + "{\"a\": ".repeat(depth)
+                + "1" + "}".repeat(depth) + "}";
+        io.couchwork.testing.PlainHttp http = new io.couchwork.testing.PlainHttp(couch, db.name());
+        http.put("deep", deepJson); // written as any client would: Couchwork's writer stops at 1000 levels
+        ObjectNode text = io.couchwork.couchdb.Json.object().put("_id", "text").put("type", "token").put("lock", "0")
+                .put("done", 0);
+        db.bulkWrite(List.of(text));
+        ObjectNode deep = db.get("deep").orElseThrow();
+        TokenClaimer claimer = claimer(db);
+
+        List<Token> claimed = claimer.claim(10);
+        claimer.offer(List.of(text, deep)); // as the feed delivers them
+        claimed.addAll(claimer.claim(10));
+
+        assertThat(claimed).extracting(Token::id).hasSize(2).noneMatch(id -> id.equals("deep") || id.equals("text"));
+        assertThat(claimer.queued()).isZero();
+    }
 }

@@ -1,0 +1,93 @@
+package io.couchwork.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.couchwork.CouchworkException;
+import io.couchwork.ExitCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Start-up validation of the couchwork.* settings: unknown keys, values of the wrong kind, and where they were set. */
+class SettingsValidationTest {
+
+    @TempDir
+    Path dir;
+
+    private CouchworkException failure(String fileText, Map<String, String> overrides, Map<String, String> env)
+            throws IOException {
+        Path file = dir.resolve("application.properties");
+        Files.writeString(file, fileText);
+        Map<String, String> values = new HashMap<>();
+        Properties properties = new Properties();
+        properties.load(Files.newBufferedReader(file));
+        properties.forEach((k, v) -> values.put((String) k, (String) v));
+        values.putAll(overrides);
+        SettingsValidation validation = new SettingsValidation(file, overrides, env);
+        try {
+            validation.check(new SettingsReader(key -> Optional.ofNullable(values.get(key))));
+            return null;
+        } catch (CouchworkException e) {
+            return e;
+        }
+    }
+
+    @Test
+    void should_name_an_unknown_key_where_it_was_set_and_the_key_probably_meant() throws IOException {
+        CouchworkException e = failure("# pool\ncouchwork.pool.concurrency = 2\ncouchwork.pool.lease-durration = 5m\n",
+                Map.of("couchwork.exec.comand", "echo"), Map.of());
+        assertThat(e.exitCode()).isEqualTo(ExitCode.CONFIGURATION);
+        assertThat(e.getMessage()).isEqualTo("Unknown setting couchwork.pool.lease-durration (application.properties"
+                + " line 3): did you mean couchwork.pool.lease-duration?; Unknown setting couchwork.exec.comand"
+                + " (-D couchwork.exec.comand): did you mean couchwork.exec.command?");
+    }
+
+    @Test
+    void should_name_a_value_of_the_wrong_kind_and_where_it_was_set() throws IOException {
+        assertThat(failure("couchwork.pool.lease-duration = 5 minutes\n", Map.of(), Map.of()).getMessage())
+                .isEqualTo("Invalid setting couchwork.pool.lease-duration = '5 minutes': expected a duration such as"
+                        + " 30s, 5m, 1h30m or PT5M (application.properties line 1)");
+        assertThat(failure("", Map.of("couchwork.pool.concurrency", "-3"), Map.of()).getMessage())
+                .startsWith("Invalid setting couchwork.pool.concurrency = '-3': expected a whole number from 1");
+        assertThat(failure("", Map.of("couchwork.http.port", "eighty"), Map.of()).getMessage())
+                .startsWith("Invalid setting couchwork.http.port = 'eighty'");
+        assertThat(failure("couchwork.flows.on-crash = later\n", Map.of(), Map.of()).getMessage())
+                .contains("expected park or rerun");
+    }
+
+    @Test
+    void should_only_warn_about_an_unknown_environment_variable_and_accept_known_keys() throws IOException {
+        assertThat(failure("couchwork.pool.concurrency = 2\ncamel.main.name = x\n", Map.of(),
+                Map.of("COUCHWORK_POOL_CONCURENCY", "3", "COUCHWORK_HOME", "/x"))).isNull();
+    }
+
+    @Test
+    void should_know_every_key_of_the_shipped_configuration_and_the_readme() throws IOException {
+        Properties shipped = new Properties();
+        shipped.load(Files.newBufferedReader(Path.of("config/application.properties")));
+        shipped.stringPropertyNames().stream().filter(k -> k.startsWith("couchwork."))
+                .forEach(key -> assertThat(KnownSettings.isKnown(key)).as(key).isTrue());
+        Matcher readme = Pattern.compile("^\\| `(couchwork\\.[a-z.-]+)`", Pattern.MULTILINE)
+                .matcher(Files.readString(Path.of("README.md")));
+        int documented = 0;
+        while (readme.find()) {
+            assertThat(KnownSettings.isKnown(readme.group(1))).as(readme.group(1)).isTrue();
+            documented++;
+        }
+        assertThat(documented).isGreaterThan(20);
+    }
+
+    @Test
+    void should_suggest_only_close_keys() {
+        assertThat(KnownSettings.closest("couchwork.pool.concurency")).hasValue("couchwork.pool.concurrency");
+        assertThat(KnownSettings.closest("couchwork.something.else.entirely")).isEmpty();
+    }
+}
