@@ -174,6 +174,7 @@ final class PoolBench {
     private static void buildViews(CouchDatabase db) {
         new DesignDocuments(db).installFor(List.of("token"));
         db.view(TokenViews.QUEUE_DESIGN, TokenViews.QUEUE, ViewQuery.range(null, null).limit(1));
+        db.view(TokenViews.COUCHWORK_DESIGN, TokenViews.STATES, ViewQuery.range(null, null).limit(1)); // read at start
     }
 
     /** A Couchwork home with a bench route: the trivial job sets the body, optionally after the start probe. */
