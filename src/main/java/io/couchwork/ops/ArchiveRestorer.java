@@ -22,9 +22,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
- * Puts archived tokens back: each document without _rev and with its attachments inline, in _bulk_docs batches bounded
- * by count and size. The archive is checked whole first (complete, readable, every attachment present), so a damaged
- * archive writes nothing. A document that exists already is a conflict, left as it is.
+ * Puts archived tokens back, and the design documents of their token sets: each document without _rev and with its
+ * attachments inline, in _bulk_docs batches bounded by count and size. The archive is checked whole first (complete,
+ * readable, every attachment present), so a damaged archive writes nothing. A document that exists already is a
+ * conflict, left as it is.
  */
 public final class ArchiveRestorer {
 
@@ -45,7 +46,11 @@ public final class ArchiveRestorer {
         List<ObjectNode> batch = new ArrayList<>();
         long[] bytes = {0};
         long[] written = {0};
+        java.util.Set<String> sets = new java.util.TreeSet<>();
         read(archive, doc -> {
+            if (doc.path("type").isTextual()) {
+                sets.add(doc.path("type").asText());
+            }
             long size = Json.bytes(doc).length;
             if (!batch.isEmpty() && (batch.size() >= batchSize || bytes[0] + size > TokenUpdater.MAX_REQUEST_BYTES)) {
                 written[0] += flush(batch, summary);
@@ -58,6 +63,8 @@ public final class ArchiveRestorer {
         written[0] += flush(batch, summary);
         progress.update("restoring", written[0], total);
         progress.finish();
+        // the sets' views (PiCaS's Monitor for "token"), so that pilots and status work on a database restored afresh
+        new io.couchwork.token.DesignDocuments(database).installFor(sets);
         return summary;
     }
 

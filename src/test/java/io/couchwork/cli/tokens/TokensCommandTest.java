@@ -188,6 +188,20 @@ class TokensCommandTest {
     }
 
     @Test
+    void should_restore_into_a_fresh_database_with_the_sets_views(TestCouch couch) throws IOException {
+        String db = pool(couch);
+        Path archive = dir.resolve("pool.tar.gz");
+        assertThat(Cli.on(couch, db).run("tokens", "archive", archive.toString()).code()).isZero();
+        String fresh = couch.createDatabase();
+
+        Cli.Result restored = Cli.on(couch, fresh).run("tokens", "restore", archive.toString());
+
+        assertThat(restored.code()).as(restored.err() + restored.out()).isZero();
+        assertThat(contents(couch, fresh)).isEqualTo(contents(couch, db));
+        assertThat(new io.couchwork.testing.PlainHttp(couch, fresh).overviewTotal("Monitor")).isEqualTo(5);
+    }
+
+    @Test
     void should_refuse_a_damaged_archive_and_write_nothing(TestCouch couch) throws IOException {
         String db = pool(couch);
         Path archive = dir.resolve("pool.tar.gz");
