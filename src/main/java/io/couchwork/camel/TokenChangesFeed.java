@@ -7,6 +7,7 @@ import io.couchwork.couchdb.CouchDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * whatever came before, and again when it is back after a failure (it resumes from its last sequence, but whatever
  * happened to the server meanwhile, the view is the safety net). Reconnects forever.
  */
+
 final class TokenChangesFeed implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenChangesFeed.class);
@@ -27,14 +29,14 @@ final class TokenChangesFeed implements Runnable {
     private final CouchDatabase database;
     private final Consumer<List<ObjectNode>> onDocs;
     private final Runnable onGap;
-    private final java.util.function.BooleanSupplier busy;
+    private final BooleanSupplier busy;
     private final Thread thread;
     private final LongpollFeed feed;
     private volatile boolean running = true;
     private volatile String initialSince;
 
     TokenChangesFeed(CouchDatabase database, Consumer<List<ObjectNode>> onDocs, Runnable onGap,
-            java.util.function.BooleanSupplier busy, String name) {
+            BooleanSupplier busy, String name) {
         this.database = database;
         this.onDocs = onDocs;
         this.onGap = onGap;

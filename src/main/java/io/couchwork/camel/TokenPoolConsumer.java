@@ -20,7 +20,11 @@ import io.couchwork.util.ThrottledWarning;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -42,6 +46,7 @@ import org.slf4j.LoggerFactory;
  * running tokens, reaps expired ones, and on shutdown lets running jobs finish within a grace period, then releases
  * what is left to the pool without counting an attempt.
  */
+
 public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenPoolConsumer.class);
@@ -51,8 +56,8 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private final Clock clock;
     private final Semaphore wakeUp = new Semaphore(0);
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final java.util.Map<String, Thread> running = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Set<String> leaseLost = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, Thread> running = new ConcurrentHashMap<>();
+    private final Set<String> leaseLost = ConcurrentHashMap.newKeySet();
     private volatile boolean claiming;
     private volatile boolean stopping;
     private volatile boolean viewsMissing;
@@ -167,7 +172,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     /** The poll interval, or less when a delayed token comes due sooner. */
     private Duration untilNextLook() {
         Duration poll = endpoint.poll();
-        java.util.OptionalLong due = claimer.secondsUntilNextDue();
+        OptionalLong due = claimer.secondsUntilNextDue();
         if (due.isPresent() && Duration.ofSeconds(due.getAsLong()).compareTo(poll) < 0) {
             return Duration.ofSeconds(Math.max(0, due.getAsLong())).plusMillis(50);
         }

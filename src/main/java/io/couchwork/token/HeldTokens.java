@@ -12,12 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * out in _bulk_docs batches, so the worker never conflicts with itself. A conflict with someone else is resolved by
  * re-reading the token: an outcome is re-applied while the token is still ours (or back in todo), never dropped silently.
  */
+
 public final class HeldTokens implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeldTokens.class);
@@ -39,13 +42,13 @@ public final class HeldTokens implements AutoCloseable {
     private final Clock clock;
     private final long leaseSeconds;
     private final Map<String, Token> held = new ConcurrentHashMap<>();
-    private final java.util.Set<String> finishing = ConcurrentHashMap.newKeySet();
+    private final Set<String> finishing = ConcurrentHashMap.newKeySet();
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private final AtomicLong outcomeConflicts = new AtomicLong();
     private final AtomicLong droppedResults = new AtomicLong();
     private volatile boolean closing;
-    private volatile java.util.function.Consumer<String> leaseLostListener = id -> { };
+    private volatile Consumer<String> leaseLostListener = id -> { };
 
     public HeldTokens(CouchDatabase database, OutcomeApplier applier, WorkerIdentity worker, Clock clock,
             long leaseSeconds, String name) {
@@ -71,7 +74,7 @@ public final class HeldTokens implements AutoCloseable {
     private record Stop() implements Op {}
 
     /** Called with a token's id when its lease turns out to be lost (another worker or an operator took it over). */
-    public void onLeaseLost(java.util.function.Consumer<String> listener) {
+    public void onLeaseLost(Consumer<String> listener) {
         this.leaseLostListener = listener;
     }
 

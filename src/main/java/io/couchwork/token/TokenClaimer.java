@@ -7,9 +7,11 @@ import io.couchwork.couchdb.ViewQuery;
 import io.couchwork.couchdb.WriteResult;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
@@ -19,6 +21,7 @@ import java.util.random.RandomGenerator;
  * and whenever it runs dry or may have missed something, and the _changes feed keeps current in between; every claim
  * is a write of the current document with its revision, all in one _bulk_docs, and a conflict means another worker won.
  */
+
 public final class TokenClaimer {
 
     /** Tokens a worker keeps in memory to claim from; the view is read again for more once they are gone. */
@@ -159,7 +162,7 @@ public final class TokenClaimer {
      */
     private List<Token> adoptLostClaims(List<Token> attempted) {
         try {
-            Map<String, Token> byId = new java.util.HashMap<>();
+            Map<String, Token> byId = new HashMap<>();
             attempted.forEach(t -> byId.put(t.id(), t));
             List<Token> adopted = new ArrayList<>();
             for (ObjectNode doc : database.getAll(byId.keySet())) {
@@ -179,7 +182,7 @@ public final class TokenClaimer {
     }
 
     /** Seconds until the earliest delayed token is due (it waits for a retry or its not_before), if any. */
-    public java.util.OptionalLong secondsUntilNextDue() {
+    public OptionalLong secondsUntilNextDue() {
         return queue.secondsUntilNextDue(clock.instant().getEpochSecond());
     }
 
