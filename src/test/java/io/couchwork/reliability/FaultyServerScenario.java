@@ -38,15 +38,7 @@ class FaultyServerScenario {
     void couchwork_backs_off_and_loses_nothing_behind_a_faulty_server(TestCouch couch) throws Exception {
         String db = couch.createDatabase();
         PlainHttp http = new PlainHttp(couch, db);
-        StringBuilder batch = new StringBuilder("[");
-        for (int i = 0; i < TOKENS; i++) {
-            batch.append(i > 0 ? "," : "").append("{\"_id\":\"token_").append(i)
-                    .append("\",\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"x\"}");
-        }
-        for (int i = 0; i < DOCS; i++) {
-            batch.append(",{\"_id\":\"job_").append(i).append("\",\"type\":\"job\",\"state\":\"new\"}");
-        }
-        http.bulk(batch.append("]").toString());
+        http.bulk(JobScripts.tokensAndJobs(0, TOKENS, 0, DOCS));
         Path tokenLog = temp.resolve("tokens.log");
         Path flowLog = temp.resolve("flow.log");
         Path routes = JobScripts.routesWithFlow(temp, flowLog);

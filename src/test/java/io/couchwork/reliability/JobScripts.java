@@ -74,6 +74,23 @@ final class JobScripts {
                         uri: "bean:stateHandlers?method=advance"
             """;
 
+    /**
+     * A _bulk_docs array of todo tokens {@code token_<n>} and flow documents {@code job_<n>} (type job, state new),
+     * numbered from {@code firstToken} and {@code firstDoc}.
+     */
+    static String tokensAndJobs(int firstToken, int tokens, int firstDoc, int docs) {
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = firstToken; i < firstToken + tokens; i++) {
+            batch.append(batch.length() > 1 ? "," : "").append("{\"_id\":\"token_").append(i)
+                    .append("\",\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"x\"}");
+        }
+        for (int i = firstDoc; i < firstDoc + docs; i++) {
+            batch.append(batch.length() > 1 ? "," : "").append("{\"_id\":\"job_").append(i)
+                    .append("\",\"type\":\"job\",\"state\":\"new\"}");
+        }
+        return batch.append("]").toString();
+    }
+
     /** The repository's routes plus the test flow, in a folder of their own. */
     static Path routesWithFlow(Path temp, Path flowLog) throws IOException {
         Path routes = Files.createDirectories(temp.resolve("routes"));

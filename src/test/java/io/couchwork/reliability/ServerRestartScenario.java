@@ -155,16 +155,7 @@ class ServerRestartScenario {
         }
 
         synchronized void write(int newTokens, int newDocs) {
-            StringBuilder batch = new StringBuilder("[");
-            for (int i = 0; i < newTokens; i++) {
-                batch.append(batch.length() > 1 ? "," : "").append("{\"_id\":\"token_").append(tokens.get() + i)
-                        .append("\",\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"x\"}");
-            }
-            for (int i = 0; i < newDocs; i++) {
-                batch.append(batch.length() > 1 ? "," : "").append("{\"_id\":\"job_").append(docs.get() + i)
-                        .append("\",\"type\":\"job\",\"state\":\"new\"}");
-            }
-            JsonNode results = http.bulk(batch.append("]").toString());
+            JsonNode results = http.bulk(JobScripts.tokensAndJobs(tokens.get(), newTokens, docs.get(), newDocs));
             int ok = 0;
             for (JsonNode result : results) {
                 ok += result.hasNonNull("ok") ? 1 : 0;
