@@ -197,6 +197,13 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             finish(token, new Outcome.Released("worker stopping before the job started"), started);
             return;
         }
+        // registered before the lease check, as stopJobOf marks before it looks: one of the two sees the other
+        running.put(token.id(), Thread.currentThread());
+        if (leaseLost.remove(token.id())) {
+            running.remove(token.id());
+            finish(token, new Outcome.Released("the lease was lost to another worker before the job started"), started);
+            return;
+        }
         Exchange exchange = createExchange(false);
         Outcome outcome;
         try {
@@ -205,7 +212,6 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             exchange.getMessage().setHeader(CouchworkHeaders.TOKEN_TYPE, token.type());
             exchange.getMessage().setHeader(CouchworkHeaders.ATTEMPT, token.attempts() + 1);
             exchange.setProperty(CouchworkHeaders.TOKEN_PROPERTY, token.document());
-            running.put(token.id(), Thread.currentThread());
             try {
                 getProcessor().process(exchange);
             } catch (Exception e) {
@@ -315,9 +321,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
 
     /** The token's lease is gone: its job must not run on next to another worker's (a shell job is killed). */
     private void stopJobOf(String tokenId) {
+        leaseLost.add(tokenId); // a token still waiting in the prefetch queue is released when it comes up
         Thread thread = running.get(tokenId);
         if (thread != null) {
-            leaseLost.add(tokenId);
             thread.interrupt();
         }
     }

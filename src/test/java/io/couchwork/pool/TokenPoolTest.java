@@ -161,6 +161,43 @@ class TokenPoolTest {
     }
 
     @Test
+    void should_not_start_a_prefetched_token_whose_lease_another_worker_took_over(TestCouch couch) throws IOException {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        Path order = temp.resolve("order.txt");
+        Path gate = temp.resolve("gate");
+        http.put("first", "{\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"wait\",\"priority\":1}");
+        http.put("second", "{\"type\":\"token\",\"lock\":0,\"done\":0,\"input\":\"b\"}");
+        Map<String, String> settings = settings(couch, db, "if [ {input} = wait ]; then while [ ! -e '" + gate
+                + "' ]; do sleep 0.05; done; fi; echo {_id} >> '" + order + "'");
+        settings.put("couchwork.pool.concurrency", "1");
+        settings.put("couchwork.pool.prefetch", "1");
+        settings.put("couchwork.pool.lease-duration", "3s"); // renewed every second
+        try (RunningApp app = RunningApp.start(settings)) {
+            await().atMost(WAIT).until(() -> http.doc("second").path("lock").asLong() > 0
+                    && http.doc("first").path("lock").asLong() > 0);
+            ObjectNode takenOver = (ObjectNode) http.doc("second");
+            takenOver.put("claim_id", "someone-else").put("worker_id", "other-worker")
+                    .put("lease_until", Instant.now().getEpochSecond() + 3600);
+            assertThat(http.put("second", takenOver.toString()).path("ok").asBoolean()).isTrue();
+            // two renewals of "first" later, the writer has met the conflict on "second" in the first of them
+            long renewed = generation(http.doc("first"));
+            await().atMost(WAIT).until(() -> generation(http.doc("first")) >= renewed + 2);
+            Files.writeString(gate, "open");
+            await().atMost(WAIT).until(() -> http.doc("first").path("done").asLong() > 0);
+            await().atMost(WAIT).until(() -> app.context().getRoute("processTokens").getConsumer() instanceof
+                    TokenPoolConsumer consumer && consumer.inFlight() == 0);
+        }
+        assertThat(Files.readAllLines(order)).containsExactly("first");
+        assertThat(http.doc("second").path("worker_id").asText()).isEqualTo("other-worker");
+    }
+
+    private static long generation(JsonNode doc) {
+        String rev = doc.path("_rev").asText();
+        return Long.parseLong(rev.substring(0, rev.indexOf('-')));
+    }
+
+    @Test
     void should_not_run_a_token_before_its_not_before_time(TestCouch couch) {
         String db = couch.createDatabase();
         PlainHttp http = new PlainHttp(couch, db);
