@@ -21,7 +21,6 @@ import java.util.random.RandomGenerator;
  * and whenever it runs dry or may have missed something, and the _changes feed keeps current in between; every claim
  * is a write of the current document with its revision, all in one _bulk_docs, and a conflict means another worker won.
  */
-
 public final class TokenClaimer {
 
     /** Tokens a worker keeps in memory to claim from; the view is read again for more once they are gone. */
@@ -168,11 +167,12 @@ public final class TokenClaimer {
             for (ObjectNode doc : database.getAll(byId.keySet())) {
                 Token current = new Token(doc);
                 Token mine = byId.get(current.id());
-                if (mine != null && current.state() == TokenState.LOCKED && mine.claimId().equals(current.claimId())) {
+                if (mine == null) {
+                    continue;
+                }
+                queue.offer(current); // as it is now: a locked one, ours or not, leaves the queue
+                if (current.state() == TokenState.LOCKED && mine.claimId().equals(current.claimId())) {
                     adopted.add(current);
-                    queue.remove(current.id());
-                } else if (mine != null) {
-                    queue.offer(current);
                 }
             }
             return adopted;
