@@ -3,6 +3,7 @@ package io.couchwork.camel;
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
 import io.couchwork.config.SettingsReader;
+import io.couchwork.exec.CommandRunner;
 import io.couchwork.exec.CommandTemplate;
 import java.time.Duration;
 import org.apache.camel.Consumer;
@@ -14,6 +15,7 @@ import org.apache.camel.support.DefaultEndpoint;
 public class ShellEndpoint extends DefaultEndpoint {
 
     private String command;
+    private String shell = CommandRunner.DEFAULT_SHELL;
     private String timeout = "0s";
     private String workingDirectory;
     private boolean keepWorkingDirectory;
@@ -32,6 +34,11 @@ public class ShellEndpoint extends DefaultEndpoint {
                     + " (set the command parameter)", ExitCode.CONFIGURATION);
         }
         timeoutDuration();
+        if (shell == null || !java.nio.file.Files.isExecutable(java.nio.file.Path.of(shell))) {
+            throw new CouchworkException("Invalid endpoint " + getEndpointUri() + ": the shell " + shell
+                    + " is not an executable file (set the shell parameter, couchwork.exec.shell)",
+                    ExitCode.CONFIGURATION);
+        }
         if (maxLogBytes < 0 || tailBytes < 0) {
             throw new CouchworkException("Invalid endpoint " + getEndpointUri()
                     + ": maxLogBytes and tailBytes must be at least 0", ExitCode.CONFIGURATION);
@@ -69,6 +76,10 @@ public class ShellEndpoint extends DefaultEndpoint {
         return keepWorkingDirectory;
     }
 
+    String getShell() {
+        return shell;
+    }
+
     long getMaxLogBytes() {
         return maxLogBytes;
     }
@@ -77,9 +88,14 @@ public class ShellEndpoint extends DefaultEndpoint {
         return tailBytes;
     }
 
-    /** The command, run by /bin/sh -c; {field} placeholders are filled from the token, shell-quoted. */
+    /** The command, run by the shell with -c; {field} placeholders are filled from the token, shell-quoted. */
     public void setCommand(String command) {
         this.command = command;
+    }
+
+    /** The shell that runs the command with -c (default /bin/sh; a POSIX shell such as dash, bash or busybox sh). */
+    public void setShell(String shell) {
+        this.shell = shell;
     }
 
     /** Time limit per execution (0s: none); a token's own {@code timeout} field (seconds) wins. */

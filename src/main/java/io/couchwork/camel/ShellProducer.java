@@ -27,7 +27,7 @@ public class ShellProducer extends DefaultProducer {
     public ShellProducer(ShellEndpoint endpoint) {
         super(endpoint);
         this.endpoint = endpoint;
-        this.runner = new CommandRunner(endpoint.getMaxLogBytes(), endpoint.getTailBytes());
+        this.runner = new CommandRunner(endpoint.getMaxLogBytes(), endpoint.getTailBytes(), endpoint.getShell());
     }
 
     @Override

@@ -43,6 +43,7 @@ public final class KnownSettings {
         add("couchwork.pool.unleased-lock-timeout", DURATION);
         add("couchwork.pool.shutdown-grace", DURATION);
         add("couchwork.exec.command", TEXT);
+        add("couchwork.exec.shell", TEXT);
         add("couchwork.exec.timeout", DURATION);
         add("couchwork.exec.max-log-bytes", atLeast(0));
         add("couchwork.flows.concurrency", atLeast(1));

@@ -1,0 +1,118 @@
+package io.couchwork.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.LaunchedApp;
+import io.couchwork.testing.PlainHttp;
+import io.couchwork.testing.TestCouch;
+import io.couchwork.testing.TestPools;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A worker killed outright (SIGKILL of its JVM alone, nothing else) takes every process of its running jobs along:
+ * the job's shell, a child it waits for, a grandchild, and a background process whose parent already exited. Run with
+ * dash (Debian's /bin/sh), bash and busybox sh, since the guard is a shell script.
+ */
+@ExtendWith(CouchDbServerExtension.class)
+class JobsDieWithWorkerIT {
+
+    private static final int JOBS = 4;
+
+    @TempDir
+    Path temp;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/bin/dash", "/bin/bash", "busybox"})
+    void every_process_of_every_running_job_dies_with_a_killed_worker(String shell, TestCouch couch) throws Exception {
+        String shellPath = shellPath(shell);
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        TestPools.fill(couch, db, JOBS);
+        Path pids = Files.createDirectories(temp.resolve("pids"));
+        // each job records its shell, a child it waits for, a grandchild, and an orphan (its parent exits at once)
+        String job = "d='" + pids + "'; echo $$ >> \"$d/{_id}\"; sleep 300 & echo $! >> \"$d/{_id}\"; "
+                + "( sleep 300 & echo $! >> \"$d/{_id}\"; wait ) & echo $! >> \"$d/{_id}\"; "
+                + "( sleep 300 & echo $! >> \"$d/{_id}\" ); echo ready >> \"$d/{_id}\"; wait";
+        Map<String, String> settings = TestPools.workerSettings(couch, db, job);
+        settings.put("couchwork.exec.shell", shellPath);
+        settings.put("couchwork.pool.concurrency", Integer.toString(JOBS));
+
+        LaunchedApp worker = LaunchedApp.run(temp, settings);
+        List<Long> jobProcesses;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> readyJobs(pids) == JOBS);
+            jobProcesses = recordedPids(pids);
+            assertThat(jobProcesses).hasSize(JOBS * 5).allSatisfy(pid -> assertThat(alive(pid)).isTrue());
+        } catch (RuntimeException | AssertionError e) {
+            worker.kill();
+            throw e;
+        }
+
+        worker.process().destroyForcibly(); // the JVM alone: no help from anyone else
+        assertThat(worker.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(jobProcesses).noneMatch(JobsDieWithWorkerIT::alive));
+        assertThat(http.overview("Monitor", "locked")).isEqualTo(JOBS); // their leases expire; nothing else ran them
+    }
+
+    private String shellPath(String shell) throws IOException {
+        if (!shell.equals("busybox")) {
+            Assumptions.assumeTrue(Files.isExecutable(Path.of(shell)), shell + " is not installed");
+            return shell;
+        }
+        Path busybox = Stream.of("/usr/bin/busybox", "/bin/busybox").map(Path::of).filter(Files::isExecutable)
+                .findFirst().orElse(null);
+        Assumptions.assumeTrue(busybox != null, "busybox is not installed (apt-get install busybox)");
+        Path sh = Files.createDirectories(temp.resolve("busybox")).resolve("sh");
+        Files.createSymbolicLink(sh, busybox); // busybox runs the applet its link is named after
+        return sh.toString();
+    }
+
+    private static long readyJobs(Path pids) throws IOException {
+        try (Stream<Path> files = Files.list(pids)) {
+            return files.filter(f -> {
+                try {
+                    return Files.readAllLines(f).contains("ready");
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+
+    private static List<Long> recordedPids(Path pids) throws IOException {
+        List<Long> all = new ArrayList<>();
+        try (Stream<Path> files = Files.list(pids)) {
+            for (Path f : files.toList()) {
+                Files.readAllLines(f).stream().filter(l -> l.matches("\\d+")).map(Long::parseLong).forEach(all::add);
+            }
+        }
+        return all;
+    }
+
+    /** Running or stopped, not a zombie waiting for its parent to collect it. */
+    static boolean alive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+}
