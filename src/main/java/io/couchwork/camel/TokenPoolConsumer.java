@@ -100,8 +100,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         scheduler.scheduleWithFixedDelay(held::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::reapExpiredLeases, 0, endpoint.reap().toMillis(), TimeUnit.MILLISECONDS);
         if (endpoint.isFollowChanges()) {
-            changes = new TokenChangesFeed(component.database(), this::onChanges, this::onGap,
-                    () -> inFlight.get() >= endpoint.getConcurrency(), endpoint.name());
+            changes = new TokenChangesFeed(component.database(), this::onChanges, this::onGap, endpoint.name());
             changes.start();
         }
         claiming = true;

@@ -45,6 +45,11 @@ public class CouchDatabase {
         return settings.database();
     }
 
+    /** How long a request may wait for the server's next bytes. */
+    public java.time.Duration readTimeout() {
+        return settings.readTimeout();
+    }
+
     public String serverUrl() {
         return settings.displayUrl();
     }

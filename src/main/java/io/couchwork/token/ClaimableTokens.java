@@ -51,7 +51,10 @@ public final class ClaimableTokens {
     private final TreeMap<DelayedKey, Token> delayed = new TreeMap<>();
     private final Map<String, Object> keyById = new HashMap<>();
     private boolean complete;
+    private static final int JUDGED_CLAIMS = 20;
     private int spread = SPREAD;
+    private long judgedClaims;
+    private long judgedLosses;
 
     public ClaimableTokens(Set<String> types, int capacity) {
         this.types = Set.copyOf(types);
@@ -123,18 +126,23 @@ public final class ClaimableTokens {
     }
 
     /**
-     * How the last claims went: when more than one in ten lost its race, workers are crowding the oldest tokens, so
-     * the next picks spread twice as wide; when hardly any lose, back towards the oldest first.
+     * How the last claims went. Judged over at least {@value #JUDGED_CLAIMS} claims (a one-slot worker claims one or two
+     * at a time, and one lost race in two claims says little): when more than 3 in 100 lost their race, workers are
+     * crowding the oldest tokens, so the next picks spread twice as wide; below 1 in 100, back towards the oldest first.
      */
     public synchronized void contention(int attempted, int lost) {
-        if (attempted == 0) {
+        judgedClaims += attempted;
+        judgedLosses += lost;
+        if (judgedClaims < JUDGED_CLAIMS) {
             return;
         }
-        if (lost * 10 > attempted) {
+        if (judgedLosses * 100 > 3L * judgedClaims) {
             spread = Math.min(MAX_SPREAD, spread * 2);
-        } else if (lost * 50 < attempted) {
+        } else if (judgedLosses * 100 < judgedClaims) {
             spread = Math.max(SPREAD, spread / 2);
         }
+        judgedClaims = 0;
+        judgedLosses = 0;
     }
 
     public synchronized int spread() {

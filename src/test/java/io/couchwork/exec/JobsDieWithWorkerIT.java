@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.LaunchedApp;
+import io.couchwork.testing.LiveProcesses;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.TestCouch;
 import io.couchwork.testing.TestPools;
@@ -56,7 +57,7 @@ class JobsDieWithWorkerIT {
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> readyJobs(pids) == JOBS);
             jobProcesses = recordedPids(pids);
-            assertThat(jobProcesses).hasSize(JOBS * 5).allSatisfy(pid -> assertThat(alive(pid)).isTrue());
+            assertThat(jobProcesses).hasSize(JOBS * 5).allSatisfy(pid -> assertThat(LiveProcesses.isRunning(pid)).isTrue());
         } catch (RuntimeException | AssertionError e) {
             worker.kill();
             throw e;
@@ -66,7 +67,7 @@ class JobsDieWithWorkerIT {
         assertThat(worker.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
-                .untilAsserted(() -> assertThat(jobProcesses).noneMatch(JobsDieWithWorkerIT::alive));
+                .untilAsserted(() -> assertThat(jobProcesses).noneMatch(LiveProcesses::isRunning));
         assertThat(http.overview("Monitor", "locked")).isEqualTo(JOBS); // their leases expire; nothing else ran them
     }
 
@@ -103,16 +104,5 @@ class JobsDieWithWorkerIT {
             }
         }
         return all;
-    }
-
-    /** Running or stopped, not a zombie waiting for its parent to collect it. */
-    static boolean alive(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException gone) {
-            return false;
-        }
     }
 }

@@ -16,9 +16,10 @@ final class JobScripts {
     private JobScripts() {}
 
     /**
-     * A shell job taking the token id: it logs "start|end id claim millis" to {@code log}, and "overlap id claim pid"
-     * when an earlier execution of the same token is still alive as it starts (a lock directory per token holds the
-     * pid of the execution that runs it).
+     * A shell job taking the token id: it logs "start|end id claim millis" to {@code log}, "pids id claim worker shell
+     * child" (run it with {@code exec sh job.sh}, so that its parent is the worker), and "overlap id claim pid" when an
+     * earlier execution of the same token is still alive as it starts (a lock directory per token holds the pid of the
+     * execution that runs it).
      */
     static Path recordingJob(Path dir, Path running, Path log, String sleepSeconds) throws IOException {
         Path job = dir.resolve("job.sh");
@@ -33,7 +34,9 @@ final class JobScripts {
                 fi
                 echo $$ > "$lock/pid"
                 echo "start $id $TOKEN_CLAIM_ID $(date +%%s%%3N)" >> '%2$s'
-                sleep %3$s
+                sleep %3$s & child=$!
+                echo "pids $id $TOKEN_CLAIM_ID $PPID $$ $child" >> '%2$s'
+                wait $child
                 echo "end $id $TOKEN_CLAIM_ID $(date +%%s%%3N)" >> '%2$s'
                 rm -rf "$lock"
                 """.formatted(running, log, sleepSeconds));

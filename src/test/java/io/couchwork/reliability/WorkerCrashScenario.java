@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.LaunchedApp;
+import io.couchwork.testing.LiveProcesses;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.TestCouch;
 import io.couchwork.testing.TestPools;
@@ -28,17 +29,21 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Worker processes SIGKILLed at random moments while they drain a pool: afterwards every token is done, none is left
- * locked, no token ran on two workers at once (each job checks for a live earlier execution of its token), and the
- * re-executions are exactly the interrupted executions.
+ * Worker processes SIGKILLed (the JVM alone) at random moments while they drain a pool of jobs that take longer than a
+ * lease: every process of the killed worker's jobs is gone within 2 s, every token is done, none is left locked, no
+ * token ran on two workers at once by the jobs' own records (start and end times, and a check for a live earlier
+ * execution as each job starts), and the re-executions are exactly the interrupted executions. A job that survived
+ * its worker would run on past its lease, into the token's re-run: the scenario would see it.
  */
 @ExtendWith(CouchDbServerExtension.class)
 class WorkerCrashScenario {
 
-    private static final int TOKENS = 1500;
+    private static final int TOKENS = 400;
     private static final int WORKERS = 3;
     private static final int KILLS = 50;
-    
+    private static final int JOB_SECONDS = 5;
+    private static final int LEASE_SECONDS = 3;
+    private static final long DEATH_BOUND_MILLIS = 2000;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run leaves the workers' logs behind
     Path temp;
@@ -49,9 +54,9 @@ class WorkerCrashScenario {
         CouchDatabase database = TestPools.fill(couch, db, TOKENS);
         Path runs = Files.createDirectories(temp.resolve("running"));
         Path log = temp.resolve("executions.log");
-        Path job = JobScripts.recordingJob(temp, runs, log, "1");
-        Map<String, String> settings = JobScripts.workerSettings(couch, db, "sh '" + job + "' {_id}");
-        settings.put("couchwork.pool.lease-duration", "4s");
+        Path job = JobScripts.recordingJob(temp, runs, log, Integer.toString(JOB_SECONDS));
+        Map<String, String> settings = JobScripts.workerSettings(couch, db, "exec sh '" + job + "' {_id}");
+        settings.put("couchwork.pool.lease-duration", LEASE_SECONDS + "s");
         // an expired lease counts as an attempt (a token that kills its workers must not do so forever); here the
         // killing is the test's, so let every token through however often its workers die
         settings.put("couchwork.pool.max-attempts", "1000");
@@ -59,7 +64,9 @@ class WorkerCrashScenario {
         PlainHttp http = new PlainHttp(couch, db);
         Random random = new Random(42);
         List<LaunchedApp> workers = new ArrayList<>();
-        Map<String, Long> killedAt = new HashMap<>(); // worker pid -> when it was killed
+        List<Long> deathMillis = new ArrayList<>(); // per kill: until the last of its jobs' processes was gone
+        int jobsKilled = 0;
+        int survivors = 0;
         long t0 = System.nanoTime();
         try {
             for (int w = 0; w < WORKERS; w++) {
@@ -71,20 +78,32 @@ class WorkerCrashScenario {
                 Thread.sleep(200);
                 long now = System.currentTimeMillis();
                 for (LaunchedApp worker : workers) {
+                    if (!worker.process().isAlive()) {
+                        throw new AssertionError("a worker ended by itself:\n" + worker.output());
+                    }
                     if (!servingSince.containsKey(worker) && worker.output().contains(" serves token types ")) {
                         servingSince.put(worker, now);
                     }
                 }
-                // the worker that has been claiming longest, at a random moment 1 to 2 s into its work: mid-job
+                // the worker that has been claiming longest, at a random moment 1 to 3 s into its work: mid-job
                 LaunchedApp victim = workers.stream().filter(servingSince::containsKey)
                         .min(java.util.Comparator.comparing(servingSince::get)).orElse(null);
-                if (victim == null || now - servingSince.get(victim) < 1000 + random.nextInt(1000)) {
+                if (victim == null || now - servingSince.get(victim) < 1000 + random.nextInt(2000)) {
                     continue;
                 }
                 workers.remove(victim);
-                killedAt.put(Long.toString(victim.process().pid()), System.currentTimeMillis());
+                long pid = victim.process().pid();
                 victim.process().destroyForcibly(); // the JVM only: its jobs must die by themselves
+                long killed = System.nanoTime();
                 victim.process().waitFor();
+                List<Long> jobProcesses = Executions.read(log).processesOf(pid);
+                while (jobProcesses.stream().anyMatch(LiveProcesses::isRunning)
+                        && System.nanoTime() - killed < 3 * DEATH_BOUND_MILLIS * 1_000_000) {
+                    Thread.sleep(10);
+                }
+                deathMillis.add((System.nanoTime() - killed) / 1_000_000);
+                jobsKilled += jobProcesses.size() / 2;
+                survivors += (int) jobProcesses.stream().filter(LiveProcesses::isRunning).count();
                 kills++;
                 workers.add(LaunchedApp.run(temp, settings));
             }
@@ -119,32 +138,49 @@ class WorkerCrashScenario {
                 }
             }
             int reExecutions = executions.all().size() - executions.tokens().size();
+            long slowestDeath = deathMillis.stream().mapToLong(Long::longValue).max().orElse(0);
+            List<String> overlapsInTime = executions.overlapsInTime();
             Checks checks = new Checks()
                     .check("worker processes SIGKILLed (≥ " + KILLS + ")", kills >= KILLS, kills)
+                    .check("jobs running in the killed workers (processes recorded)", jobsKilled > 0, jobsKilled)
+                    .check("job processes alive " + DEATH_BOUND_MILLIS + " ms after their worker was killed",
+                            survivors == 0 && slowestDeath <= DEATH_BOUND_MILLIS,
+                            survivors + " still alive; slowest death " + slowestDeath + " ms after a kill")
+                    .check("jobs that ran longer than the lease (renewed, not overlapped)",
+                            executions.longerThan(LEASE_SECONDS * 1000L) > 0, executions.longerThan(LEASE_SECONDS * 1000L))
                     .check("tokens done", done == TOKENS, done + " of " + TOKENS)
                     .check("tokens left locked", locked == 0, locked)
-                    .check("executions overlapping a live earlier execution of the same token",
+                    .check("executions overlapping in time by the jobs' own records", overlapsInTime.isEmpty(),
+                            overlapsInTime.isEmpty() ? "0" : overlapsInTime.size() + ", e.g. " + overlapsInTime.get(0))
+                    .check("executions that found a live earlier execution of the same token",
                             executions.overlaps().isEmpty(), executions.overlaps().size())
                     .check("re-executions = interrupted executions", reExecutions == interrupted,
                             reExecutions + " re-executions, " + interrupted + " interrupted")
                     .check("every token executed", executions.tokens().size() == TOKENS, executions.tokens().size());
             ReliabilityReport.section(10, "Worker crashes", String.format("""
-                    %d worker processes (4 parallel jobs each, lease 4 s) drain %d tokens whose job takes 1 s; again
-                    and again the worker that has been claiming longest is killed with SIGKILL 1–2 s into its work (the
-                    JVM only: its jobs are left to die by themselves) and a new one started, %d times. Each job
-                    checks, before it starts, that no earlier execution of its token is still alive, and logs its start
-                    and end. (An expired lease counts as an attempt, so that a token that kills its workers ends in the
-                    error state; here `max-attempts` is 1000, as the killing is the test's.)
+                    %d worker processes (4 parallel jobs each, lease %d s, renewed every second) drain %d tokens whose
+                    job takes %d s, longer than the lease; again and again the worker that has been claiming longest is
+                    killed with SIGKILL 1–3 s into its work (the JVM only: its jobs are left to its job guard) and a new
+                    one started, %d times. Each job records its processes (its shell and the child it waits for), logs
+                    its start and end, and checks as it starts that no earlier execution of its token is still alive. A
+                    job that survived its worker would log an end after its token's re-run started. Job processes of
+                    a killed worker: median %d ms, slowest %d ms until the last was gone. (`max-attempts` is 1000 here:
+                    the killing is the test's.)
 
                     %s
                     Kill phase %.0f s; the pool was drained %.0f s after the start: %d executions for %d tokens.
-                    """, WORKERS, TOKENS, kills, checks.markdown(), killPhase / 1e9, seconds,
-                    executions.all().size(), TOKENS));
+                    """, WORKERS, LEASE_SECONDS, TOKENS, JOB_SECONDS, kills, median(deathMillis), slowestDeath,
+                    checks.markdown(), killPhase / 1e9, seconds, executions.all().size(), TOKENS));
             checks.assertAllPassed();
         } finally {
             for (LaunchedApp worker : workers) {
                 worker.stop();
             }
         }
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
     }
 }

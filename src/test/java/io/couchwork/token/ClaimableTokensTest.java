@@ -132,19 +132,32 @@ class ClaimableTokensTest {
     @Test
     void should_spread_wider_while_claims_lose_races_and_come_back_when_they_do_not() {
         assertThat(queue.spread()).isEqualTo(100);
-        queue.contention(10, 3);
-        queue.contention(10, 2);
-        assertThat(queue.spread()).isEqualTo(400);
-        queue.contention(10, 1); // one in ten: as it is
-        assertThat(queue.spread()).isEqualTo(400);
-        queue.contention(100, 0);
-        queue.contention(100, 1);
+        queue.contention(10, 1);
+        assertThat(queue.spread()).as("too few claims to judge").isEqualTo(100);
+        queue.contention(10, 0); // 1 lost in 20
+        assertThat(queue.spread()).isEqualTo(200);
+        queue.contention(20, 0);
+        assertThat(queue.spread()).isEqualTo(100);
+        queue.contention(20, 1);
+        queue.contention(40, 1); // 1 in 40: between the bounds, as it is
+        assertThat(queue.spread()).isEqualTo(200);
         queue.contention(100, 0);
         assertThat(queue.spread()).isEqualTo(100);
 
         for (int i = 0; i < 20; i++) {
-            queue.contention(10, 10);
+            queue.contention(20, 20);
         }
         assertThat(queue.spread()).isEqualTo(6400);
+    }
+
+    @Test
+    void should_judge_a_one_slot_workers_single_claims_together() {
+        queue.contention(1, 1);
+        for (int i = 0; i < 18; i++) {
+            queue.contention(1, 0);
+            assertThat(queue.spread()).isEqualTo(100);
+        }
+        queue.contention(1, 0); // 1 lost in 20
+        assertThat(queue.spread()).isEqualTo(200);
     }
 }

@@ -1,0 +1,94 @@
+package io.couchwork.changes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.ibm.cloud.cloudant.v1.model.PostChangesOptions;
+import com.ibm.cloud.sdk.core.http.ServiceCall;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.Json;
+import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One database's _changes feed as a single long-lived request (feed=continuous, with documents): each change arrives
+ * as it happens, at no request cost, and whatever has arrived together is handed over as one batch. Heartbeats keep
+ * the connection inside the client's read timeout; the stream ending, or going silent past it, is a failure the
+ * reader reconnects after, from the last sequence it saw.
+ */
+public final class ContinuousFeed {
+
+    private static final long MAX_HEARTBEAT_MS = 10_000;
+
+    /** Changed documents (deletions included, as stubs with _deleted) and the sequence after them (opaque). */
+    public record Batch(List<ObjectNode> docs, String lastSeq) {}
+
+    private final CouchDatabase database;
+    private final long heartbeatMillis;
+    private volatile ServiceCall<InputStream> call;
+    private BufferedReader reader;
+
+    public ContinuousFeed(CouchDatabase database) {
+        this.database = database;
+        this.heartbeatMillis = Math.max(1000, Math.min(MAX_HEARTBEAT_MS, database.readTimeout().toMillis() / 3));
+    }
+
+    /** Opens the feed after {@code since}, an opaque sequence; closes the one open before. */
+    public void open(String since) {
+        close();
+        PostChangesOptions options = new PostChangesOptions.Builder(database.name()).feed("continuous")
+                .since(since).heartbeat(heartbeatMillis).includeDocs(true).build();
+        // uncompressed: a compressing server or proxy holds a streamed answer back until its buffer fills
+        ServiceCall<InputStream> next = database.client().postChangesAsStream(options)
+                .addHeader("Accept-Encoding", "identity");
+        call = next;
+        reader = new BufferedReader(new InputStreamReader(next.execute().getResult(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Waits for the next change, then takes every further change already received, up to {@code max} in all.
+     * Throws when the stream ended or failed; the feed must then be opened again.
+     */
+    public Batch next(int max) throws IOException {
+        List<ObjectNode> docs = new ArrayList<>();
+        String lastSeq = null;
+        do {
+            String line = reader.readLine();
+            if (line == null) {
+                throw new EOFException("the server ended the changes feed");
+            }
+            if (line.isBlank()) {
+                continue; // a heartbeat
+            }
+            JsonNode change = Json.MAPPER.readTree(line);
+            if (change.has("error")) {
+                throw new IOException("changes feed error: " + change.path("error").asText() + " "
+                        + change.path("reason").asText());
+            }
+            if (change.hasNonNull("last_seq")) {
+                throw new EOFException("the server ended the changes feed at its timeout");
+            }
+            if (change.hasNonNull("seq")) {
+                lastSeq = change.get("seq").asText(); // opaque: only ever handed back as since
+            }
+            if (change.path("doc").isObject()) {
+                docs.add((ObjectNode) change.get("doc"));
+            }
+        } while ((lastSeq == null || reader.ready()) && docs.size() < max);
+        return new Batch(docs, lastSeq);
+    }
+
+    /** Aborts the request, from any thread: a reader blocked in {@link #next} fails at once. */
+    public void close() {
+        ServiceCall<InputStream> open = call;
+        if (open != null) {
+            open.cancel();
+            call = null;
+        }
+    }
+}
