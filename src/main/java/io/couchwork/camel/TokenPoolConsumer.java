@@ -13,6 +13,7 @@ import io.couchwork.token.LogAttachment;
 import io.couchwork.token.NonRetryable;
 import io.couchwork.token.Outcome;
 import io.couchwork.token.OutcomeApplier;
+import io.couchwork.token.PrefetchDepth;
 import io.couchwork.token.Token;
 import io.couchwork.token.TokenClaimer;
 import io.couchwork.util.Backoff;
@@ -72,6 +73,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private TokenChangesFeed changes;
     private Thread claimThread;
     private PoolMetrics metrics;
+    private PrefetchDepth prefetch;
 
     public TokenPoolConsumer(TokenPoolEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -103,6 +105,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             changes = new TokenChangesFeed(component.database(), this::onChanges, this::onGap, endpoint.name());
             changes.start();
         }
+        prefetch = endpoint.prefetchDepth();
         claiming = true;
         claimThread = new Thread(this::claimLoop, "couchwork-claim-" + endpoint.name());
         claimThread.start();
@@ -117,8 +120,6 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
      * wake-up has the claimer read the view again, the safety net for anything the feed missed.
      */
     private void claimLoop() {
-        int capacity = endpoint.getConcurrency() + endpoint.getPrefetch();
-        int threshold = Math.max(1, (endpoint.getPrefetch() + 1) / 2);
         int failures = 0;
         try {
             claimer.reportInvalidTokens();
@@ -126,6 +127,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             LOG.warn("Cannot look for invalid tokens ({})", Failures.describe(e));
         }
         while (claiming) {
+            int ahead = prefetch.depth();
+            int capacity = endpoint.getConcurrency() + ahead;
+            int threshold = Math.max(1, (ahead + 1) / 2);
             int running = inFlight.get();
             int room = capacity - running;
             if (room <= 0 || (running >= endpoint.getConcurrency() && room < threshold)) {
@@ -142,6 +146,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 }
                 long t0 = System.nanoTime();
                 List<Token> tokens = claimer.claim(Math.min(room, endpoint.getClaimBatch()));
+                if (!tokens.isEmpty()) {
+                    prefetch.claimTook(System.nanoTime() - t0);
+                }
                 metrics.claimed(endpoint.name(), claimer);
                 LOG.debug("Claimed {} of {} wanted in {} ms", tokens.size(), Math.min(room, endpoint.getClaimBatch()),
                         (System.nanoTime() - t0) / 1_000_000);
@@ -227,6 +234,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         } finally {
             releaseExchange(exchange, false);
         }
+        prefetch.jobTook(System.nanoTime() - t0);
         LOG.debug("Token {} ran in {} ms", token.id(), (System.nanoTime() - t0) / 1_000_000);
         reportFailure(token, outcome);
         metrics.executed(endpoint.name(), token, outcome, endpoint.retryPolicy(), System.nanoTime() - t0);

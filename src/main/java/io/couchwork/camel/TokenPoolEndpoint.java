@@ -20,7 +20,7 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
     private final String name;
     private String types = "token";
     private int concurrency = 1;
-    private int prefetch = 0;
+    private String prefetch = "auto";
     private int claimBatch = 50;
     private String leaseDuration = "5m";
     private String pollInterval = "30s";
@@ -57,10 +57,10 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
     }
 
     void validate() {
-        if (concurrency < 1 || prefetch < 0 || claimBatch < 1 || maxAttempts < 1 || maxOutputBytes < 0) {
-            throw invalid("concurrency, claimBatch and maxAttempts must be at least 1; prefetch and maxOutputBytes at"
-                    + " least 0");
+        if (concurrency < 1 || claimBatch < 1 || maxAttempts < 1 || maxOutputBytes < 0) {
+            throw invalid("concurrency, claimBatch and maxAttempts must be at least 1; maxOutputBytes at least 0");
         }
+        prefetchDepth();
         if (typeList().isEmpty()) {
             throw invalid("types must name at least one token type");
         }
@@ -131,8 +131,20 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
         return concurrency;
     }
 
-    public int getPrefetch() {
-        return prefetch;
+    /** A new prefetch policy for a consumer: "auto", or a fixed count of tokens claimed ahead. */
+    public io.couchwork.token.PrefetchDepth prefetchDepth() {
+        if ("auto".equalsIgnoreCase(prefetch.strip())) {
+            return io.couchwork.token.PrefetchDepth.auto(concurrency);
+        }
+        try {
+            int fixed = Integer.parseInt(prefetch.strip());
+            if (fixed >= 0) {
+                return io.couchwork.token.PrefetchDepth.fixed(concurrency, fixed);
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw invalid("prefetch must be auto or a number of tokens, at least 0 (it is " + prefetch + ")");
     }
 
     public int getClaimBatch() {
@@ -157,8 +169,11 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
         this.concurrency = concurrency;
     }
 
-    /** Tokens claimed ahead of free execution slots (they hold a lease while they wait). */
-    public void setPrefetch(int prefetch) {
+    /**
+     * Tokens claimed ahead of free execution slots (they hold a lease while they wait): a number, or auto (the default):
+     * as many as two claim round trips take at the pace jobs finish, up to 100; none for long jobs.
+     */
+    public void setPrefetch(String prefetch) {
         this.prefetch = prefetch;
     }
 

@@ -32,7 +32,11 @@ public final class KnownSettings {
         add("couchwork.pool.enabled", BOOLEAN);
         add("couchwork.pool.types", TEXT);
         add("couchwork.pool.concurrency", atLeast(1));
-        add("couchwork.pool.prefetch", atLeast(0));
+        add("couchwork.pool.prefetch", (r, k) -> {
+            if (!"auto".equalsIgnoreCase(r.string(k, "auto").strip())) {
+                r.integer(k, 0, 0, Integer.MAX_VALUE);
+            }
+        });
         add("couchwork.pool.lease-duration", DURATION);
         add("couchwork.pool.poll-interval", DURATION);
         add("couchwork.pool.max-attempts", atLeast(1));
