@@ -12,7 +12,6 @@ import io.couchwork.cli.tokens.DeadLettersCommand;
 import io.couchwork.cli.tokens.LoadCommand;
 import io.couchwork.cli.tokens.TokensCommand;
 import io.couchwork.cli.tokens.ViewsCommand;
-import io.couchwork.exec.ProcessLaunch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,7 +40,6 @@ public final class Couchwork implements Runnable {
     }
 
     public static void main(String[] args) {
-        ProcessLaunch.preferVfork();
         System.exit(commandLine().execute(args));
     }
 

@@ -8,14 +8,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
- * Runs one shell command: {@code <shell> -c} in a working directory with extra environment, stdout and stderr to files
- * (so output of any size costs no memory), a timeout that ends the job's whole process group, bounded logs read back
- * (empty ones are not attached), and the worker's {@link JobGuard}, which kills the job should this JVM die. One
- * process start per job: the shell itself, in a session of its own.
- * camel-exec is not used: it buffers all output in memory and cannot set the environment.
+ * Runs one shell command through the worker's {@link JobShell}: in a working directory with extra environment, stdout
+ * and stderr to files (so output of any size costs no memory), a timeout that ends the job's process tree, and bounded
+ * logs read back (empty ones are not attached). One process start per job, the shell's own; the job shell kills every
+ * job should this JVM die.
+ * camel-exec is not used: it buffers all output in memory, cannot set the environment, and would start the job from
+ * the JVM, beyond the job shell's reach.
  */
 public final class CommandRunner {
 
@@ -24,11 +29,11 @@ public final class CommandRunner {
     /** The shell jobs run with unless told otherwise. */
     public static final String DEFAULT_SHELL = "/bin/sh";
     private static final Duration KILL_GRACE = Duration.ofSeconds(5);
-    private static final java.io.File NO_INPUT = new java.io.File("/dev/null");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final long maxLogBytes;
     private final long tailBytes;
-    private final JobGuard guard;
+    private final JobShell shell;
 
     public CommandRunner(long maxLogBytes, long tailBytes) {
         this(maxLogBytes, tailBytes, DEFAULT_SHELL);
@@ -37,71 +42,103 @@ public final class CommandRunner {
     public CommandRunner(long maxLogBytes, long tailBytes, String shell) {
         this.maxLogBytes = maxLogBytes;
         this.tailBytes = tailBytes;
-        this.guard = JobGuard.forShell(shell);
+        this.shell = JobShell.forShell(shell);
     }
 
     public CommandResult run(String command, Path workingDirectory, Map<String, String> environment, Duration timeout)
             throws IOException, InterruptedException {
         Files.createDirectories(workingDirectory);
-        Path logs = Files.createTempDirectory("couchwork-logs-");
-        Path stdout = logs.resolve("stdout.log");
-        Path stderr = logs.resolve("stderr.log");
+        Path run = Files.createTempDirectory("couchwork-run-");
+        Path script = run.resolve("job.sh");
+        Path stdout = run.resolve("stdout.log");
+        Path stderr = run.resolve("stderr.log");
         try {
-            ProcessBuilder builder = new ProcessBuilder(guard.argv(command))
-                    .directory(workingDirectory.toFile())
-                    .redirectOutput(stdout.toFile())
-                    .redirectError(stderr.toFile())
-                    .redirectInput(NO_INPUT);
-            JobEnvironment.withoutCredentials(builder.environment());
-            builder.environment().putAll(environment);
-            Process process = builder.start();
-            guard.started(process);
+            Files.writeString(script, script(command, workingDirectory, environment));
+            JobShell.Started job = shell.start(run);
             boolean timedOut = false;
+            int exitCode;
             try {
-                if (timeout.isZero()) {
-                    process.waitFor();
-                } else if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    timedOut = true;
-                    kill(process);
-                }
+                exitCode = timeout.isZero() ? job.status().get()
+                        : job.status().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                timedOut = true;
+                stop(job);
+                exitCode = TIMEOUT_EXIT_CODE;
             } catch (InterruptedException e) {
-                kill(process);
+                stop(job);
                 throw e;
-            } finally {
-                guard.ended(process);
+            } catch (ExecutionException e) {
+                throw new IOException(e.getCause().getMessage(), e.getCause());
             }
-            int exitCode = timedOut ? TIMEOUT_EXIT_CODE : process.exitValue();
             List<LogAttachment> attachments = new ArrayList<>(2);
             attach(attachments, "stdout.log", stdout);
             attach(attachments, "stderr.log", stderr);
-            return new CommandResult(exitCode, BoundedCapture.tailText(stdout, tailBytes),
-                    BoundedCapture.tailText(stderr, tailBytes), attachments, timedOut);
+            return new CommandResult(exitCode, tailText(stdout), tailText(stderr), attachments, timedOut);
         } finally {
+            Files.deleteIfExists(script);
             Files.deleteIfExists(stdout);
             Files.deleteIfExists(stderr);
-            Files.deleteIfExists(logs);
+            Files.deleteIfExists(run);
         }
+    }
+
+    /** The job as a script: into its directory, its environment, then the command as the user wrote it. */
+    static String script(String command, Path workingDirectory, Map<String, String> environment) {
+        StringBuilder script = new StringBuilder("cd ").append(CommandTemplate.quote(workingDirectory.toString()))
+                .append(" || exit 126\n");
+        environment.forEach((name, value) -> {
+            if (NAME.matcher(name).matches()) {
+                script.append("export ").append(name).append('=')
+                        .append(CommandTemplate.quote(value.replace("\0", ""))).append('\n');
+            }
+        });
+        return script.append(command).append('\n').toString();
+    }
+
+    private String tailText(Path file) throws IOException {
+        return Files.exists(file) ? BoundedCapture.tailText(file, tailBytes) : "";
     }
 
     /** A log worth keeping: an empty one would only cost an attachment write per token. */
     private void attach(List<LogAttachment> attachments, String name, Path file) throws IOException {
-        if (Files.size(file) > 0) {
+        if (Files.exists(file) && Files.size(file) > 0) {
             attachments.add(new LogAttachment(name, "text/plain", BoundedCapture.tail(file, maxLogBytes)));
         }
     }
 
-    /** Terminates the job's process group (and, where it has none, its process tree), then kills what is left. */
-    private void kill(Process process) throws InterruptedException {
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-        guard.signal(process, false);
-        tree.forEach(ProcessHandle::destroy);
-        process.destroy();
-        if (!process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-            guard.signal(process, true);
-            process.destroyForcibly();
+    /** Terminates the job's process tree, then kills what is left after a grace period. */
+    private static void stop(JobShell.Started job) throws InterruptedException {
+        long pid;
+        try {
+            pid = job.pid().get(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return; // never started, or the job shell is gone (and took the job along)
         }
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-        process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        guard.signal(process, true); // children that ignored the TERM and outlived their shell
+        ProcessHandle.of(pid).ifPresent(process -> {
+            List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+            tree.forEach(ProcessHandle::destroy);
+            process.destroy();
+            if (!ended(job.status(), KILL_GRACE)) {
+                tree.addAll(process.descendants().toList());
+                tree.forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                ended(job.status(), KILL_GRACE);
+            }
+            tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        });
+    }
+
+    private static boolean ended(Future<Integer> status, Duration within) {
+        try {
+            status.get(within.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }

@@ -102,4 +102,42 @@ class CommandRunnerTest {
         assertThat(result.stderrTail()).contains("no-such-command-couchwork-test").contains("not found");
         assertThat(result.timedOut()).isFalse();
     }
+
+    @Test
+    void should_quote_the_environment_and_skip_names_a_shell_cannot_hold() throws Exception {
+        CommandResult result = runner.run("printf '%s|%s' \"$TOKEN_A\" \"$TOKEN_B\"", dir,
+                Map.of("TOKEN_A", "it's $HOME `x` \"q\"", "TOKEN_B", "line1\nline2", "BAD-NAME", "x"), NO_TIMEOUT);
+        assertThat(result.stdoutTail()).isEqualTo("it's $HOME `x` \"q\"|line1\nline2");
+        assertThat(result.exitCode()).isZero();
+    }
+
+    @Test
+    void should_give_each_job_a_shell_process_of_its_own() throws Exception {
+        String first = runner.run("echo $$", dir, Map.of(), NO_TIMEOUT).stdoutTail().strip();
+        String second = runner.run("echo $$", dir, Map.of(), NO_TIMEOUT).stdoutTail().strip();
+        assertThat(first).isNotEqualTo(second);
+        assertThat(Long.parseLong(first)).isNotEqualTo(JobShell.forShell(CommandRunner.DEFAULT_SHELL).process()
+                .orElseThrow().pid());
+    }
+
+    @Test
+    void should_let_running_jobs_finish_and_start_a_new_job_shell_when_someone_kills_it() throws Exception {
+        CommandRunner own = new CommandRunner(1024, 1024, "/bin/dash");
+        own.run("true", dir, Map.of(), NO_TIMEOUT); // the job shell runs
+        ProcessHandle jobShell = JobShell.forShell("/bin/dash").process().orElseThrow();
+        java.util.concurrent.CompletableFuture<CommandResult> running =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return own.run("sleep 1; echo finished", dir, Map.of(), NO_TIMEOUT);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        org.awaitility.Awaitility.await().until(() -> jobShell.descendants().findAny().isPresent());
+        jobShell.destroyForcibly();
+
+        assertThat(running.get(30, java.util.concurrent.TimeUnit.SECONDS).stdoutTail()).isEqualTo("finished\n");
+        assertThat(own.run("echo again", dir, Map.of(), NO_TIMEOUT).stdoutTail()).isEqualTo("again\n");
+        assertThat(JobShell.forShell("/bin/dash").process().orElseThrow().pid()).isNotEqualTo(jobShell.pid());
+    }
 }

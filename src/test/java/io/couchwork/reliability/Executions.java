@@ -16,7 +16,7 @@ final class Executions {
     record Execution(String tokenId, String claimId, long startMillis, Long endMillis) {}
 
     /** The processes of one execution: the worker that ran it, the job's shell and the child it waits for. */
-    record Processes(String claimId, long worker, long shell, long child) {}
+    record Processes(String claimId, String worker, long shell, long child) {}
 
     private final Map<String, Execution> byClaim = new LinkedHashMap<>();
     private final List<String> overlaps = new ArrayList<>();
@@ -39,7 +39,7 @@ final class Executions {
                 case "overlap" -> executions.overlaps.add(line);
                 case "pids" -> {
                     if (f.length == 6) {
-                        executions.processes.add(new Processes(f[2], Long.parseLong(f[3]), Long.parseLong(f[4]),
+                        executions.processes.add(new Processes(f[2], f[3], Long.parseLong(f[4]),
                                 Long.parseLong(f[5])));
                     }
                 }
@@ -77,11 +77,11 @@ final class Executions {
         return overlaps;
     }
 
-    /** The job processes of the executions the worker with this pid ran. */
-    List<Long> processesOf(long worker) {
+    /** The job processes of the executions the worker with this id ran. */
+    List<Long> processesOf(String worker) {
         List<Long> pids = new ArrayList<>();
         for (Processes p : processes) {
-            if (p.worker() == worker) {
+            if (p.worker().equals(worker)) {
                 pids.add(p.shell());
                 pids.add(p.child());
             }

@@ -17,7 +17,7 @@ final class JobScripts {
 
     /**
      * A shell job taking the token id: it logs "start|end id claim millis" to {@code log}, "pids id claim worker shell
-     * child" (run it with {@code exec sh job.sh}, so that its parent is the worker), and "overlap id claim pid" when an
+     * child" (the worker's id, its job shell, the child it waits for), and "overlap id claim pid" when an
      * earlier execution of the same token is still alive as it starts (a lock directory per token holds the pid of the
      * execution that runs it).
      */
@@ -35,7 +35,7 @@ final class JobScripts {
                 echo $$ > "$lock/pid"
                 echo "start $id $TOKEN_CLAIM_ID $(date +%%s%%3N)" >> '%2$s'
                 sleep %3$s & child=$!
-                echo "pids $id $TOKEN_CLAIM_ID $PPID $$ $child" >> '%2$s'
+                echo "pids $id $TOKEN_CLAIM_ID $TOKEN_WORKER_ID $$ $child" >> '%2$s'
                 wait $child
                 echo "end $id $TOKEN_CLAIM_ID $(date +%%s%%3N)" >> '%2$s'
                 rm -rf "$lock"

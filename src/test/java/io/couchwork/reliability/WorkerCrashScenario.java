@@ -55,7 +55,7 @@ class WorkerCrashScenario {
         Path runs = Files.createDirectories(temp.resolve("running"));
         Path log = temp.resolve("executions.log");
         Path job = JobScripts.recordingJob(temp, runs, log, Integer.toString(JOB_SECONDS));
-        Map<String, String> settings = JobScripts.workerSettings(couch, db, "exec sh '" + job + "' {_id}");
+        Map<String, String> settings = JobScripts.workerSettings(couch, db, "sh '" + job + "' {_id}");
         settings.put("couchwork.pool.lease-duration", LEASE_SECONDS + "s");
         // an expired lease counts as an attempt (a token that kills its workers must not do so forever); here the
         // killing is the test's, so let every token through however often its workers die
@@ -92,11 +92,13 @@ class WorkerCrashScenario {
                     continue;
                 }
                 workers.remove(victim);
-                long pid = victim.process().pid();
+                java.util.regex.Matcher id = java.util.regex.Pattern.compile("Worker (\\S+) serves token types")
+                        .matcher(victim.output());
+                String workerId = id.find() ? id.group(1) : "?";
                 victim.process().destroyForcibly(); // the JVM only: its jobs must die by themselves
                 long killed = System.nanoTime();
                 victim.process().waitFor();
-                List<Long> jobProcesses = Executions.read(log).processesOf(pid);
+                List<Long> jobProcesses = Executions.read(log).processesOf(workerId);
                 while (jobProcesses.stream().anyMatch(LiveProcesses::isRunning)
                         && System.nanoTime() - killed < 3 * DEATH_BOUND_MILLIS * 1_000_000) {
                     Thread.sleep(10);

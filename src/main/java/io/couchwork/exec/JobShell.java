@@ -1,0 +1,178 @@
+package io.couchwork.exec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One long-lived shell per worker process and shell program that starts the worker's jobs and kills them all should
+ * the worker die. The worker writes "run ID DIR" to the shell's standard input; the shell starts {@code DIR/job.sh}
+ * in the background (a fork of the small shell and one exec, so a job costs no more process starts than a bare
+ * {@code sh -c} from Java) with its output in {@code DIR/stdout.log} and {@code DIR/stderr.log}, and answers "pid ID
+ * N" and, when it ends, "done ID STATUS". The shell runs in a session of its own (setsid, once per worker), so every
+ * job and everything it starts, background processes included, shares its process group: when the worker dies in any
+ * way (SIGKILL and the OOM killer included) the kernel closes the pipe, the shell's read ends, and it kills the group,
+ * itself included. No polling, no process per job but the job's own. A job that puts itself into another session (a
+ * daemon) is out of reach. Should someone kill the job shell itself, its running jobs go on and report as before (they
+ * hold the answer pipe), and the next job starts a new one.
+ */
+public final class JobShell {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobShell.class);
+
+    /*
+     * POSIX sh as dash, bash and busybox run it. Per job: a subshell that starts the job and waits for it (dash has no
+     * way to wait for "any" child while it reads), so the loop stays free for the next "run". Lines under PIPE_BUF
+     * reach the worker whole even when jobs end together. $2 says whether the shell leads its own process group: only
+     * then may it kill the group (without setsid, that group is the worker's, and perhaps a batch script's too).
+     */
+    static final String SCRIPT = """
+            shell=$1 own_group=$2
+            while IFS=' ' read -r op id dir; do
+              case $op in
+                run) {
+                       "$shell" "$dir/job.sh" >"$dir/stdout.log" 2>"$dir/stderr.log" </dev/null &
+                       echo "pid $id $!"
+                       wait $!
+                       echo "done $id $?"
+                     } & ;;
+              esac
+            done
+            if [ "$own_group" = yes ]; then kill -KILL 0; fi
+            """;
+
+    private static final Map<String, JobShell> BY_SHELL = new ConcurrentHashMap<>();
+
+    /** A started job: its process id once known, and its exit status (128 + signal when killed). */
+    public record Started(CompletableFuture<Long> pid, CompletableFuture<Integer> status) {}
+
+    private final String shell;
+    private final Optional<String> setsid;
+    private final AtomicLong ids = new AtomicLong();
+    private Map<Long, Started> running = new ConcurrentHashMap<>();
+    private Process process;
+    private OutputStream commands;
+
+    private JobShell(String shell, Optional<String> setsid) {
+        this.shell = shell;
+        this.setsid = setsid;
+        if (setsid.isEmpty()) {
+            LOG.warn("No setsid on the PATH: shell jobs can outlive a worker that is killed outright");
+        }
+    }
+
+    /** The job shell for jobs run by {@code shell}, started on first use. */
+    public static JobShell forShell(String shell) {
+        return BY_SHELL.computeIfAbsent(shell, s -> new JobShell(s, findOnPath("setsid")));
+    }
+
+    /**
+     * Starts {@code dir/job.sh} with this shell in the background; its output goes to {@code dir/stdout.log} and
+     * {@code dir/stderr.log}. The job inherits the worker's environment as it was when the job shell started, less
+     * the worker's credentials; the script sets the rest.
+     */
+    public synchronized Started start(Path dir) throws IOException {
+        String path = dir.toAbsolutePath().toString();
+        if (path.contains("\n")) {
+            throw new IOException("a job directory's path holds a line break: " + path);
+        }
+        long id = ids.incrementAndGet();
+        Started job = new Started(new CompletableFuture<>(), new CompletableFuture<>());
+        try {
+            ensureRunning();
+            running.put(id, job);
+            commands.write(("run " + id + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+            commands.flush();
+        } catch (IOException e) {
+            running.remove(id);
+            throw new IOException("cannot start the job: the job shell " + shell + " is not running (" + e.getMessage()
+                    + ")", e);
+        }
+        return job;
+    }
+
+    /** Whether the job shell leads a process group of its own, which it kills as a whole with the worker. */
+    public boolean isolatesJobs() {
+        return setsid.isPresent();
+    }
+
+    private void ensureRunning() throws IOException {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        String ownGroup = setsid.isPresent() ? "yes" : "no";
+        List<String> argv = setsid.map(s -> List.of(s, shell, "-c", SCRIPT, "couchwork-jobs", shell, ownGroup))
+                .orElseGet(() -> List.of(shell, "-c", SCRIPT, "couchwork-jobs", shell, ownGroup));
+        ProcessBuilder builder = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD);
+        JobEnvironment.withoutCredentials(builder.environment());
+        Process started = builder.start();
+        process = started;
+        commands = started.getOutputStream();
+        Map<Long, Started> jobs = new ConcurrentHashMap<>(); // the jobs of a shell that died are failed by its reader
+        running = jobs;
+        Thread reader = new Thread(() -> readAnswers(started, jobs), "couchwork-job-shell");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void readAnswers(Process shellProcess, Map<Long, Started> running) {
+        try (BufferedReader answers = new BufferedReader(
+                new InputStreamReader(shellProcess.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = answers.readLine(); line != null; line = answers.readLine()) {
+                String[] f = line.split(" ");
+                if (f.length != 3) {
+                    continue;
+                }
+                long id = Long.parseLong(f[1]);
+                if (f[0].equals("pid")) {
+                    Started job = running.get(id);
+                    if (job != null) {
+                        job.pid().complete(Long.parseLong(f[2]));
+                    }
+                } else if (f[0].equals("done")) {
+                    Started job = running.remove(id);
+                    if (job != null) {
+                        job.status().complete(Integer.parseInt(f[2]));
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("Cannot read the job shell's answers ({})", e.toString());
+        }
+        // every job of this shell has ended (the pipe closes when the shell and all of its jobs are gone); a job still
+        // waiting here was lost with them
+        IOException gone = new IOException("the job shell ended while the job ran");
+        running.values().removeIf(job -> {
+            job.pid().completeExceptionally(gone);
+            job.status().completeExceptionally(gone);
+            return true;
+        });
+    }
+
+    /** The job shell's own process, while it runs (for tests). */
+    synchronized Optional<ProcessHandle> process() {
+        return process == null ? Optional.empty() : Optional.of(process.toHandle());
+    }
+
+    static Optional<String> findOnPath(String name) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
+        for (String dir : (path + ":/usr/bin:/bin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
+                return Optional.of(Path.of(dir, name).toString());
+            }
+        }
+        return Optional.empty();
+    }
+}
