@@ -42,11 +42,11 @@ public class ShellProducer extends DefaultProducer {
         boolean temporary = endpoint.getWorkingDirectory() == null;
         Path workingDirectory = temporary ? Files.createTempDirectory("couchwork-job-")
                 : Path.of(new CommandTemplate(endpoint.getWorkingDirectory()).fillPath(token));
-        Path tokenFile = Files.createTempFile("couchwork-token-", ".json");
-        try {
+        try (CommandRunner.RunDirectory run = runner.reserve()) {
+            Path tokenFile = run.file("token.json");
             Files.write(tokenFile, Json.bytes(token));
             Map<String, String> env = TokenEnvironment.of(token, tokenFile.toString());
-            CommandResult result = runner.run(command, workingDirectory, env, timeout);
+            CommandResult result = runner.run(run, command, workingDirectory, env, timeout);
             exchange.getMessage().setHeader(CouchworkHeaders.EXIT_CODE, result.exitCode());
             exchange.setProperty(CouchworkHeaders.LOGS_PROPERTY, result.logs());
             exchange.getMessage().setBody(result.stdoutTail());
@@ -57,7 +57,6 @@ public class ShellProducer extends DefaultProducer {
                 throw new CommandFailedException("exit code " + result.exitCode() + lastLine(result.stderrTail()), result);
             }
         } finally {
-            Files.deleteIfExists(tokenFile);
             if (temporary && !endpoint.isKeepWorkingDirectory()) {
                 deleteTree(workingDirectory);
             }

@@ -34,6 +34,15 @@ public final class CommandRunner {
     private final long maxLogBytes;
     private final long tailBytes;
     private final JobShell shell;
+    private final java.util.Deque<Path> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+    /** Every run directory of this process, deleted when it exits. */
+    private static final java.util.Set<Path> RUN_DIRECTORIES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUN_DIRECTORIES.forEach(CommandRunner::deleteQuietly),
+                "couchwork-run-cleanup"));
+    }
 
     public CommandRunner(long maxLogBytes, long tailBytes) {
         this(maxLogBytes, tailBytes, DEFAULT_SHELL);
@@ -45,41 +54,76 @@ public final class CommandRunner {
         this.shell = JobShell.forShell(shell);
     }
 
+    /** Runs {@code command} in a run directory of its own (see {@link #reserve}). */
     public CommandResult run(String command, Path workingDirectory, Map<String, String> environment, Duration timeout)
             throws IOException, InterruptedException {
-        Files.createDirectories(workingDirectory);
-        Path run = Files.createTempDirectory("couchwork-run-");
-        Path script = run.resolve("job.sh");
-        Path stdout = run.resolve("stdout.log");
-        Path stderr = run.resolve("stderr.log");
-        try {
-            Files.writeString(script, script(command, workingDirectory, environment));
-            JobShell.Started job = shell.start(run);
-            boolean timedOut = false;
-            int exitCode;
-            try {
-                exitCode = timeout.isZero() ? job.status().get()
-                        : job.status().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                timedOut = true;
-                stop(job);
-                exitCode = TIMEOUT_EXIT_CODE;
-            } catch (InterruptedException e) {
-                stop(job);
-                throw e;
-            } catch (ExecutionException e) {
-                throw new IOException(e.getCause().getMessage(), e.getCause());
-            }
-            List<LogAttachment> attachments = new ArrayList<>(2);
-            attach(attachments, "stdout.log", stdout);
-            attach(attachments, "stderr.log", stderr);
-            return new CommandResult(exitCode, tailText(stdout), tailText(stderr), attachments, timedOut);
-        } finally {
-            Files.deleteIfExists(script);
-            Files.deleteIfExists(stdout);
-            Files.deleteIfExists(stderr);
-            Files.deleteIfExists(run);
+        try (RunDirectory run = reserve()) {
+            return run(run, command, workingDirectory, environment, timeout);
         }
+    }
+
+    /**
+     * A directory for one job's script, logs and any file the caller puts there (a token's JSON), until closed; then
+     * the next job reuses it, so that a job costs no directory created and deleted.
+     */
+    public RunDirectory reserve() throws IOException {
+        Path dir = idle.poll();
+        if (dir == null || !Files.isDirectory(dir)) {
+            dir = Files.createTempDirectory("couchwork-run-");
+            RUN_DIRECTORIES.add(dir);
+        }
+        return new RunDirectory(dir);
+    }
+
+    /** A reserved run directory. */
+    public final class RunDirectory implements AutoCloseable {
+
+        private final Path dir;
+
+        private RunDirectory(Path dir) {
+            this.dir = dir;
+        }
+
+        /** A file in the directory, for the caller to write before the job runs. */
+        public Path file(String name) {
+            return dir.resolve(name);
+        }
+
+        @Override
+        public void close() {
+            idle.push(dir);
+        }
+    }
+
+    public CommandResult run(RunDirectory run, String command, Path workingDirectory, Map<String, String> environment,
+            Duration timeout) throws IOException, InterruptedException {
+        Files.createDirectories(workingDirectory);
+        Path stdout = run.file("stdout.log");
+        Path stderr = run.file("stderr.log");
+        // new files, not truncated ones: a background process an earlier job left behind keeps writing to its own
+        Files.deleteIfExists(stdout);
+        Files.deleteIfExists(stderr);
+        Files.writeString(run.file("job.sh"), script(command, workingDirectory, environment));
+        JobShell.Started job = shell.start(run.dir);
+        boolean timedOut = false;
+        int exitCode;
+        try {
+            exitCode = timeout.isZero() ? job.status().get()
+                    : job.status().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            timedOut = true;
+            stop(job);
+            exitCode = TIMEOUT_EXIT_CODE;
+        } catch (InterruptedException e) {
+            stop(job);
+            throw e;
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        }
+        List<LogAttachment> attachments = new ArrayList<>(2);
+        attach(attachments, "stdout.log", stdout);
+        attach(attachments, "stderr.log", stderr);
+        return new CommandResult(exitCode, tailText(stdout), tailText(stderr), attachments, timedOut);
     }
 
     /** The job as a script: into its directory, its environment, then the command as the user wrote it. */
@@ -93,6 +137,17 @@ public final class CommandRunner {
             }
         });
         return script.append(command).append('\n').toString();
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a temporary directory left behind
+        }
     }
 
     private String tailText(Path file) throws IOException {
