@@ -145,7 +145,8 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                     claimer.markStale(); // no feed keeps the claim queue current: read the view each time
                 }
                 long t0 = System.nanoTime();
-                List<Token> tokens = claimer.claim(Math.min(room, endpoint.getClaimBatch()));
+                int idleSlots = Math.max(0, endpoint.getConcurrency() - running);
+                List<Token> tokens = claimer.claim(Math.min(room, endpoint.getClaimBatch()), idleSlots);
                 if (!tokens.isEmpty()) {
                     prefetch.claimTook(System.nanoTime() - t0);
                 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -43,6 +44,8 @@ public final class ClaimableTokens {
     }
 
     private static final int SPREAD = 100;
+    /** Most queue entries looked at for this worker's own share in one claim. */
+    private static final int SCAN_LIMIT = 20_000;
     private static final int MAX_SPREAD = 6400;
 
     private final Set<String> types;
@@ -97,27 +100,59 @@ public final class ClaimableTokens {
         }
     }
 
-    /**
-     * Removes and returns up to {@code max} tokens to claim: best priority first, and within one priority a random
-     * choice among the oldest hundred (or 4 × max, or more while claims keep losing races: see {@link #contention}),
-     * so that workers with the same view of the pool spread over different tokens instead of racing for the same ones
-     * (PiCaS picks at random among the first hundred too).
-     */
+    /** As {@link #take(int, long, RandomGenerator, Predicate)} with no share of its own: all picks at random. */
     public synchronized List<Token> take(int max, long now, RandomGenerator random) {
+        return take(max, now, random, token -> false);
+    }
+
+    /**
+     * Removes and returns up to {@code max} tokens to claim, best priority first. Within one priority: this worker's own
+     * share, at random among its oldest 4 × max (see {@link ClaimShares}; other workers leave it alone); only when none is left, a random
+     * choice among the oldest hundred (or 4 × max, or more while claims keep losing races: see
+     * {@link #contention}), so that workers with the same view of the pool spread over different tokens instead of
+     * racing for the same ones (PiCaS picks at random among the first hundred too).
+     */
+    public synchronized List<Token> take(int max, long now, RandomGenerator random, Predicate<Token> mine) {
         promoteDue(now);
         List<Token> taken = new ArrayList<>(Math.min(max, ready.size()));
         long window = Math.max(spread, 4L * max);
+        boolean tookOwn = false;
         while (taken.size() < max && !ready.isEmpty()) {
             long priority = ready.firstKey().priority();
+            int wanted = max - taken.size();
             List<ReadyKey> level = new ArrayList<>();
-            for (ReadyKey key : ready.keySet()) {
-                if (key.priority() != priority || level.size() >= window) {
+            List<ReadyKey> own = new ArrayList<>();
+            int scanned = 0;
+            for (Map.Entry<ReadyKey, Token> entry : ready.entrySet()) {
+                ReadyKey key = entry.getKey();
+                if (key.priority() != priority || scanned++ >= SCAN_LIMIT) {
                     break;
                 }
-                level.add(key);
+                if (own.size() < 4 * wanted && mine.test(entry.getValue())) {
+                    own.add(key);
+                } else if (level.size() < window) {
+                    level.add(key);
+                }
+                if (own.size() >= 4 * wanted && level.size() >= window) {
+                    break;
+                }
             }
-            shuffle(level, random);
-            for (ReadyKey key : level.subList(0, Math.min(level.size(), max - taken.size()))) {
+            List<ReadyKey> picks = own;
+            if (!own.isEmpty()) {
+                // at random among the oldest of our share: a worker that joined lately is not in the others' view
+                // yet, and they take what it thinks its own oldest first
+                shuffle(own, random);
+                picks = own.subList(0, Math.min(own.size(), wanted));
+                tookOwn = true;
+            } else if (tookOwn) {
+                break; // the rest of this priority is others' share: they will take it
+            } else {
+                // nothing of our own at this priority: others' shares, at random (their owners take them oldest
+                // first, so a few races here, near the end of a pool, are the price of not idling)
+                shuffle(level, random);
+                picks = level.subList(0, Math.min(level.size(), wanted));
+            }
+            for (ReadyKey key : picks) {
                 taken.add(ready.remove(key));
                 keyById.remove(key.id());
             }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -33,6 +34,7 @@ public final class TokenClaimer {
     private final RandomGenerator random;
     private final long leaseSeconds;
     private final ClaimableTokens queue;
+    private final ClaimShares shares;
     private final AtomicLong conflicts = new AtomicLong();
     private final AtomicLong claims = new AtomicLong();
     private final AtomicLong viewReads = new AtomicLong();
@@ -53,13 +55,22 @@ public final class TokenClaimer {
         this.random = random;
         this.leaseSeconds = leaseSeconds;
         this.queue = new ClaimableTokens(new HashSet<>(types), queueCapacity);
+        // a worker renews its leases every third of one and claims or finishes tokens far more often while busy
+        this.shares = new ClaimShares(worker.workerId(), leaseSeconds * 1000 / 3 + 10_000);
+    }
+
+    /** Claims up to {@code max} tokens, others' shares included (see {@link #claim(int, int)}). */
+    public List<Token> claim(int max) {
+        return claim(max, max);
     }
 
     /**
-     * Claims up to {@code max} tokens, best priority first; returns those this worker now holds. Reads the view first
-     * when the queue may be out of date, or when it has run dry but the last view read did not see everything.
+     * Claims up to {@code max} tokens, best priority first, this worker's own share first (see {@link ClaimShares});
+     * of other workers' shares at most {@code maxOfOthers} (tokens for idle slots: prefetching from others' shares
+     * would only race their owners), unless no other worker has been seen. Reads the view first when the queue may be
+     * out of date, or when it has run dry but the last view read did not see everything.
      */
-    public List<Token> claim(int max) {
+    public List<Token> claim(int max, int maxOfOthers) {
         if (max <= 0) {
             return List.of();
         }
@@ -67,21 +78,44 @@ public final class TokenClaimer {
             readView();
         }
         long now = clock.instant().getEpochSecond();
-        List<Token> candidates = queue.take(max, now, random);
+        Predicate<Token> mine = shares.mine(clock.millis());
+        List<Token> candidates = take(max, maxOfOthers, now, mine);
         if (candidates.isEmpty() && !queue.isComplete()) {
             readView();
-            candidates = queue.take(max, now, random);
+            candidates = take(max, maxOfOthers, now, mine);
         }
         return write(candidates, now);
     }
 
+    private List<Token> take(int max, int maxOfOthers, long now, Predicate<Token> mine) {
+        List<Token> taken = queue.take(max, now, random, mine);
+        if (taken.size() <= maxOfOthers || !shares.seesOthers(types, clock.millis())) {
+            return taken;
+        }
+        List<Token> kept = new ArrayList<>(taken.size());
+        int ofOthers = 0;
+        for (Token token : taken) {
+            if (mine.test(token) || ofOthers++ < maxOfOthers) {
+                kept.add(token);
+            } else {
+                queue.offer(token); // not ours to prefetch: back in the queue for its owner to take
+            }
+        }
+        return kept;
+    }
+
     /** Documents as the changes feed delivered them (current revisions): the queue takes in or drops each one. */
     public void offer(List<ObjectNode> docs) {
+        long nowMillis = clock.millis();
         for (ObjectNode doc : docs) {
             if (isServed(doc) && invalid.check(doc)) {
                 queue.remove(doc.path("_id").asText());
             } else {
-                queue.offer(new Token(doc));
+                Token token = new Token(doc);
+                if (isServed(doc)) {
+                    shares.saw(token, nowMillis);
+                }
+                queue.offer(token);
             }
         }
     }
@@ -171,6 +205,7 @@ public final class TokenClaimer {
                     continue;
                 }
                 queue.offer(current); // as it is now: a locked one, ours or not, leaves the queue
+                shares.saw(current, clock.millis()); // whoever won the race is alive
                 if (current.state() == TokenState.LOCKED && mine.claimId().equals(current.claimId())) {
                     adopted.add(current);
                 }

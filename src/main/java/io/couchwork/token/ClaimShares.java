@@ -1,0 +1,95 @@
+package io.couchwork.token;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * Which worker each todo token falls to: rendezvous hashing over the workers seen writing tokens of its type lately
+ * (claims, renewals and results in the _changes feed carry their worker_id). Each worker claims its own share first,
+ * oldest first, and others' only when its own runs out, so that workers sharing a pool, which never talk to each other,
+ * seldom race for one token even when they claim many at a time. Workers that see the same set agree on every token's
+ * share without a word; a worker that stops writing drops out of the set after {@code livenessMillis}, and its share
+ * falls to the others. A worker that has seen no other has no share: it may be one of many just starting, and picks at
+ * random, as PiCaS does.
+ */
+public final class ClaimShares {
+
+    private final String self;
+    private final long livenessMillis;
+    private final Map<String, Map<String, Long>> lastSeenByType = new ConcurrentHashMap<>();
+
+    public ClaimShares(String self, long livenessMillis) {
+        this.self = self;
+        this.livenessMillis = livenessMillis;
+    }
+
+    /** A document from the feed: a token written by a worker (claimed, renewed or finished) shows that worker alive. */
+    public void saw(Token token, long nowMillis) {
+        String worker = token.workerId();
+        if (worker != null && !worker.isEmpty() && token.type() != null && token.state() != TokenState.TODO) {
+            lastSeenByType.computeIfAbsent(token.type(), t -> new ConcurrentHashMap<>()).put(worker, nowMillis);
+        }
+    }
+
+    /** For one claim: whether a token is this worker's own share, given the workers alive now. */
+    public Predicate<Token> mine(long nowMillis) {
+        Map<String, long[]> workersByType = new ConcurrentHashMap<>();
+        return token -> {
+            long[] seeds = workersByType.computeIfAbsent(String.valueOf(token.type()), t -> seeds(t, nowMillis));
+            if (seeds.length == 1) {
+                return false; // no other worker seen yet (all may be starting at once): no share, random picks
+            }
+            long id = hash(token.id());
+            long best = Long.MIN_VALUE;
+            int winner = -1;
+            for (int w = 0; w < seeds.length; w++) {
+                long score = mix(seeds[w] ^ id);
+                if (winner < 0 || score > best) {
+                    best = score;
+                    winner = w;
+                }
+            }
+            return winner == 0; // seeds[0] is this worker
+        };
+    }
+
+    /** Whether any other worker has been seen writing tokens of these types within the liveness window. */
+    public boolean seesOthers(List<String> types, long nowMillis) {
+        return types.stream().anyMatch(type -> alive(type, nowMillis).size() > 1);
+    }
+
+    /** Workers seen writing tokens of this type within the liveness window, this worker first. */
+    public List<String> alive(String type, long nowMillis) {
+        List<String> workers = new ArrayList<>();
+        workers.add(self);
+        Map<String, Long> seen = lastSeenByType.getOrDefault(type, Map.of());
+        seen.entrySet().removeIf(e -> nowMillis - e.getValue() > livenessMillis);
+        seen.keySet().stream().filter(w -> !w.equals(self)).sorted().forEach(workers::add);
+        return workers;
+    }
+
+    private long[] seeds(String type, long nowMillis) {
+        return alive(type, nowMillis).stream().mapToLong(ClaimShares::hash).toArray();
+    }
+
+    /** 64-bit FNV-1a, then mixed: the same on every worker (String.hashCode is too weak to rank by). */
+    static long hash(String text) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return mix(h);
+    }
+
+    /** SplitMix64's finaliser. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}

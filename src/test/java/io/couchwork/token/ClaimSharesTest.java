@@ -1,0 +1,94 @@
+package io.couchwork.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.couchwork.couchdb.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Shares of the pool by rendezvous hashing over the workers seen in the feed. */
+class ClaimSharesTest {
+
+    private static final long NOW = 1_000_000;
+
+    private static Token token(String id, String state, String worker) {
+        ObjectNode doc = Json.MAPPER.createObjectNode().put("_id", id).put("_rev", "1-a").put("type", "token");
+        doc.put("lock", state.equals("todo") ? 0 : 5).put("done", state.equals("done") ? 6 : 0).put("exit_code", 0);
+        if (worker != null) {
+            doc.put("worker_id", worker);
+        }
+        return new Token(doc);
+    }
+
+    private static List<Token> todo(int n) {
+        return IntStream.range(0, n).mapToObj(i -> token(String.format("t%04d", i), "todo", null)).toList();
+    }
+
+    @Test
+    void a_worker_that_has_seen_no_other_has_no_share_and_picks_at_random() {
+        ClaimShares shares = new ClaimShares("a", 10_000);
+        assertThat(todo(100)).noneMatch(shares.mine(NOW));
+    }
+
+    @Test
+    void workers_that_see_each_other_split_the_pool_without_overlap() {
+        List<ClaimShares> workers = new ArrayList<>();
+        for (String self : List.of("a", "b", "c")) {
+            ClaimShares shares = new ClaimShares(self, 10_000);
+            for (String other : List.of("a", "b", "c")) {
+                shares.saw(token("x-" + other, "locked", other), NOW);
+            }
+            workers.add(shares);
+        }
+        List<Token> pool = todo(3000);
+        List<Predicate<Token>> mine = workers.stream().map(s -> s.mine(NOW)).toList();
+        for (Token t : pool) {
+            assertThat(mine.stream().filter(m -> m.test(t)).count()).as(t.id()).isEqualTo(1);
+        }
+        for (Predicate<Token> m : mine) {
+            assertThat(pool.stream().filter(m).count()).isBetween(850L, 1150L);
+        }
+    }
+
+    @Test
+    void a_worker_that_stopped_writing_drops_out_and_its_share_falls_to_the_others() {
+        ClaimShares shares = new ClaimShares("a", 10_000);
+        shares.saw(token("x", "locked", "b"), NOW);
+        assertThat(shares.alive("token", NOW + 5_000)).containsExactly("a", "b");
+        assertThat(todo(200).stream().filter(shares.mine(NOW + 5_000)).count()).isBetween(60L, 140L);
+
+        assertThat(shares.alive("token", NOW + 20_000)).containsExactly("a");
+        assertThat(todo(200)).noneMatch(shares.mine(NOW + 20_000));
+    }
+
+    @Test
+    void todo_tokens_and_other_types_say_nothing_about_who_is_alive() {
+        ClaimShares shares = new ClaimShares("a", 10_000);
+        shares.saw(token("x", "todo", "b"), NOW); // reset by an operator: b may be long gone
+        ObjectNode other = Json.MAPPER.createObjectNode().put("_id", "y").put("type", "image").put("lock", 5)
+                .put("done", 0).put("worker_id", "c");
+        shares.saw(new Token(other), NOW);
+        assertThat(shares.alive("token", NOW)).containsExactly("a");
+        assertThat(shares.alive("image", NOW)).containsExactly("a", "c");
+    }
+
+    @Test
+    void the_claim_queue_takes_from_its_own_share_first_among_the_oldest() {
+        ClaimableTokens queue = new ClaimableTokens(Set.of("token"), 1000);
+        todo(50).forEach(queue::offer);
+        ClaimShares shares = new ClaimShares("a", 10_000);
+        shares.saw(token("x", "locked", "b"), NOW);
+        Predicate<Token> mine = shares.mine(NOW);
+        List<String> ownOldest = todo(50).stream().filter(mine).map(Token::id).limit(20).toList();
+
+        List<Token> taken = queue.take(5, 0, new Random(1), mine);
+
+        assertThat(taken).hasSize(5).allMatch(mine).extracting(Token::id).isSubsetOf(ownOldest);
+    }
+}
