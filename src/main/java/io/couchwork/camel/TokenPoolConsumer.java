@@ -87,7 +87,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         List<String> types = endpoint.typeList();
         new DesignDocuments(component.database()).installFor(types);
         long leaseSeconds = endpoint.lease().toSeconds();
-        OutcomeApplier applier = new OutcomeApplier(endpoint.retryPolicy(), new Random());
+        OutcomeApplier applier = new OutcomeApplier(endpoint.retryPolicy(), endpoint.getMaxLeaseExpiries(), new Random());
         held = new HeldTokens(component.database(), applier, component.worker(), clock, leaseSeconds, endpoint.name());
         held.onLeaseLost(this::stopJobOf);
         claimer = new TokenClaimer(component.database(), types, component.worker(), clock, new Random(), leaseSeconds);

@@ -52,9 +52,9 @@ class WorkerCrashScenario {
         Path job = JobScripts.recordingJob(temp, runs, log, "1");
         Map<String, String> settings = JobScripts.workerSettings(couch, db, "sh '" + job + "' {_id}");
         settings.put("couchwork.pool.lease-duration", "4s");
-        // an expired lease counts as an attempt (a token that kills its workers must not do so forever); here the
-        // killing is the test's, so let every token through however often its workers die
-        settings.put("couchwork.pool.max-attempts", "1000");
+        // expired leases have a budget (a token that kills its workers must not do so forever); here the killing is
+        // the test's, so let every token through however often its workers die
+        settings.put("couchwork.pool.max-lease-expiries", "1000");
 
         PlainHttp http = new PlainHttp(couch, db);
         Random random = new Random(42);
@@ -133,8 +133,8 @@ class WorkerCrashScenario {
                     and again the worker that has been claiming longest is killed with SIGKILL 1–2 s into its work (the
                     JVM only: its jobs are left to die by themselves) and a new one started, %d times. Each job
                     checks, before it starts, that no earlier execution of its token is still alive, and logs its start
-                    and end. (An expired lease counts as an attempt, so that a token that kills its workers ends in the
-                    error state; here `max-attempts` is 1000, as the killing is the test's.)
+                    and end. (Expired leases are counted, apart from attempts, so that a token that kills its workers
+                    ends in the error state; here `max-lease-expiries` is 1000, as the killing is the test's.)
 
                     %s
                     Kill phase %.0f s; the pool was drained %.0f s after the start: %d executions for %d tokens.
