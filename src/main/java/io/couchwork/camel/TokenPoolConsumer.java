@@ -404,6 +404,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     protected void doStop() throws Exception {
         claiming = false;
         wake();
+        if (claimer != null) {
+            claimer.close();
+        }
         if (changes != null) {
             changes.stop();
         }
