@@ -94,10 +94,14 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         reaper = new LeaseReaper(component.database(), types, applier, clock, endpoint.unleasedLock().toSeconds());
         executor = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newFixedThreadPool(this, "couchwork-job-" + endpoint.name(), endpoint.getConcurrency());
+        // two threads: a reap that waits for a slow server never holds up the renewals and lease checks
         scheduler = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newSingleThreadScheduledExecutor(this, "couchwork-lease-" + endpoint.name());
+                .newScheduledThreadPool(this, "couchwork-lease-" + endpoint.name(), 2);
         long renewMillis = Math.max(1000, endpoint.lease().toMillis() / 3);
         scheduler.scheduleWithFixedDelay(held::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        long checkMillis = held.leaseCheckInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(held::stopJobsWhoseLeaseRunsOut, checkMillis, checkMillis,
+                TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::reapExpiredLeases, 0, endpoint.reap().toMillis(), TimeUnit.MILLISECONDS);
         if (endpoint.isFollowChanges()) {
             changes = new TokenChangesFeed(component.database(), this::onChanges, this::onGap,
@@ -201,7 +205,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         running.put(token.id(), Thread.currentThread());
         if (leaseLost.remove(token.id())) {
             running.remove(token.id());
-            finish(token, new Outcome.Released("the lease was lost to another worker before the job started"), started);
+            finish(token, new Outcome.Released("the lease was lost before the job started"), started);
             return;
         }
         Exchange exchange = createExchange(false);
@@ -221,7 +225,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 Thread.interrupted(); // a lease lost just as the job ended must not leak into the next one
             }
             outcome = leaseLost.remove(token.id())
-                    ? new Outcome.Released("the lease was lost to another worker during the job")
+                    ? new Outcome.Released("the lease was lost during the job")
                     : outcomeOf(exchange);
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Failures.describe(e), e.getClass().getName(), true, List.of());
@@ -319,7 +323,10 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         return Thread.currentThread().isInterrupted();
     }
 
-    /** The token's lease is gone: its job must not run on next to another worker's (a shell job is killed). */
+    /**
+     * The token's lease is gone (another worker or an operator took it over), or about to end without a renewal: its
+     * job must not run on next to another worker's (a shell job is killed).
+     */
     private void stopJobOf(String tokenId) {
         leaseLost.add(tokenId); // a token still waiting in the prefetch queue is released when it comes up
         Thread thread = running.get(tokenId);
