@@ -85,7 +85,16 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         TokenPoolComponent component = endpoint.getComponent();
         metrics = PoolMetrics.of(getEndpoint().getCamelContext());
         List<String> types = endpoint.typeList();
-        new DesignDocuments(component.database()).installFor(types);
+        try {
+            new DesignDocuments(component.database()).installFor(types);
+        } catch (RuntimeException e) {
+            if (!Failures.isTransient(e)) {
+                throw e;
+            }
+            // a server fault is no reason not to start: the claim loop installs them, with backoff
+            LOG.warn("Cannot install the views yet ({}); trying again before the first claim", Failures.describe(e));
+            viewsMissing = true;
+        }
         long leaseSeconds = endpoint.lease().toSeconds();
         OutcomeApplier applier = new OutcomeApplier(endpoint.retryPolicy(), endpoint.getMaxLeaseExpiries(), new Random());
         held = new HeldTokens(component.database(), applier, component.worker(), clock, leaseSeconds, endpoint.name());

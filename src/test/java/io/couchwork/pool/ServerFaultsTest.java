@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A server that fails (500, 429, dropped connections) is the server's problem, not the job's: leases are renewed while
- * outcome writes fail, and a job whose lease cannot be renewed stops before the lease ends; none of it costs a token
- * an attempt or an error entry.
+ * outcome writes fail, a job whose lease cannot be renewed stops before the lease ends, and a worker starts all the
+ * same; none of it costs a token an attempt or an error entry.
  */
 @ExtendWith(CouchDbServerExtension.class)
 class ServerFaultsTest {
@@ -121,5 +121,20 @@ class ServerFaultsTest {
                 .containsExactly("released: the lease was lost during the job", "done");
         assertThat(token.path("attempts").asInt()).isZero();
         assertThat(token.path("error")).isEmpty();
+    }
+
+    @Test
+    void should_start_when_installing_the_views_meets_a_dropped_connection(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("t1", TokenPoolTest.picasToken("a"));
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(couch.url())) {
+            proxy.failNext("/_all_docs", "_design/Monitor", Fault.DROP);
+            try (RunningApp app = RunningApp.start(settings(couch, db, proxy, "echo {_id}"))) {
+                await().atMost(WAIT).until(() -> http.doc("t1").path("done").asLong() > 0);
+            }
+            assertThat(proxy.injected(Fault.DROP)).isEqualTo(1);
+        }
+        assertThat(http.doc("t1").path("attempts").asInt()).isZero();
     }
 }
