@@ -164,9 +164,7 @@ public final class HeldTokens implements AutoCloseable {
                 return;
             }
             queue.drainTo(batch, MAX_BATCH - 1);
-            boolean stop = batch.removeIf(op -> op instanceof Stop);
-            writeWithRetries(batch);
-            if (stop) {
+            if (writeWithRetries(batch)) {
                 return;
             }
         }
@@ -176,16 +174,21 @@ public final class HeldTokens implements AutoCloseable {
      * A server that is down or overloaded is waited out: an outcome is never given up while the process lives. The
      * leases of held tokens (those whose outcome is being retried included) are renewed in a request of their own
      * whenever a renewal is due, also between the retries of an outcome write, so that a slow or failing outcome
-     * batch never lets a lease run out.
+     * batch never lets a lease run out. Outcomes queued meanwhile join the retries. True when the writer is to stop.
      */
-    private void writeWithRetries(List<Op> batch) {
+    private boolean writeWithRetries(List<Op> batch) {
         Map<String, Finish> finishes = new LinkedHashMap<>();
-        for (Op op : batch) {
-            if (op instanceof Finish f) {
-                finishes.put(f.id(), f);
-            }
-        }
+        boolean stop = false;
         for (int attempt = 1; ; attempt++) {
+            for (Op op : batch) {
+                if (op instanceof Finish f) {
+                    Finish superseded = finishes.put(f.id(), f);
+                    if (superseded != null) {
+                        superseded.saved().complete(Saved.DROPPED); // a no-op once it was written
+                    }
+                }
+                stop |= op instanceof Stop;
+            }
             renewalSignal.drainPermits(); // a renewal asked for from now on cuts the backoff short
             RuntimeException failure = null;
             try {
@@ -201,24 +204,26 @@ public final class HeldTokens implements AutoCloseable {
             }
             if (failure == null) {
                 lastWriteFailure = null;
-                return;
+                return stop;
             }
             lastWriteFailure = Failures.describe(failure);
             int pending = (int) finishes.values().stream().filter(f -> !f.saved().isDone()).count();
-            if (closing && pending == 0) {
-                return; // only renewals failed: nothing is held any more once the worker is stopping
+            if (closing && pending == 0 && queue.isEmpty()) {
+                return stop; // only renewals failed: nothing is held any more once the worker is stopping
             }
             if (closing && attempt >= 3) {
                 LOG.error("Giving up writing {} token outcomes at shutdown ({}); their leases will expire and they"
                         + " will run again", pending, lastWriteFailure);
                 finishes.values().forEach(f -> f.saved().complete(Saved.DROPPED));
-                return;
+                return stop;
             }
             Duration delay = writeBackoff.delay(attempt, ThreadLocalRandom.current());
             String what = pending == 0 ? "lease renewals" : pending + " token outcomes"
                     + (renewalDue.get() ? " and lease renewals" : "");
             LOG.warn("Cannot write {} ({}); retrying in {} ms", what, lastWriteFailure, delay.toMillis());
             awaitRenewalOr(delay);
+            batch = new ArrayList<>();
+            queue.drainTo(batch, Math.max(0, MAX_BATCH - pending));
         }
     }
 
