@@ -87,19 +87,32 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         TokenPoolComponent component = endpoint.getComponent();
         metrics = PoolMetrics.of(getEndpoint().getCamelContext());
         List<String> types = endpoint.typeList();
-        new DesignDocuments(component.database()).installFor(types);
+        try {
+            new DesignDocuments(component.database()).installFor(types);
+        } catch (RuntimeException e) {
+            if (!Failures.isTransient(e)) {
+                throw e;
+            }
+            // a server fault is no reason not to start: the claim loop installs them, with backoff
+            LOG.warn("Cannot install the views yet ({}); trying again before the first claim", Failures.describe(e));
+            viewsMissing = true;
+        }
         long leaseSeconds = endpoint.lease().toSeconds();
-        OutcomeApplier applier = new OutcomeApplier(endpoint.retryPolicy(), new Random());
+        OutcomeApplier applier = new OutcomeApplier(endpoint.retryPolicy(), endpoint.getMaxLeaseExpiries(), new Random());
         held = new HeldTokens(component.database(), applier, component.worker(), clock, leaseSeconds, endpoint.name());
         held.onLeaseLost(this::stopJobOf);
         claimer = new TokenClaimer(component.database(), types, component.worker(), clock, new Random(), leaseSeconds);
         reaper = new LeaseReaper(component.database(), types, applier, clock, endpoint.unleasedLock().toSeconds());
         executor = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newFixedThreadPool(this, "couchwork-job-" + endpoint.name(), endpoint.getConcurrency());
+        // two threads: a reap that waits for a slow server never holds up the renewals and lease checks
         scheduler = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newSingleThreadScheduledExecutor(this, "couchwork-lease-" + endpoint.name());
+                .newScheduledThreadPool(this, "couchwork-lease-" + endpoint.name(), 2);
         long renewMillis = Math.max(1000, endpoint.lease().toMillis() / 3);
         scheduler.scheduleWithFixedDelay(held::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        long checkMillis = held.leaseCheckInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(held::stopJobsWhoseLeaseRunsOut, checkMillis, checkMillis,
+                TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::reapExpiredLeases, 0, endpoint.reap().toMillis(), TimeUnit.MILLISECONDS);
         if (endpoint.isFollowChanges()) {
             changes = new TokenChangesFeed(component.database(), this::onChanges, this::onGap, endpoint.name());
@@ -208,7 +221,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         running.put(token.id(), Thread.currentThread());
         if (leaseLost.remove(token.id())) {
             running.remove(token.id());
-            finish(token, new Outcome.Released("the lease was lost to another worker before the job started"), started);
+            finish(token, new Outcome.Released("the lease was lost before the job started"), started);
             return;
         }
         Exchange exchange = createExchange(false);
@@ -228,7 +241,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 Thread.interrupted(); // a lease lost just as the job ended must not leak into the next one
             }
             outcome = leaseLost.remove(token.id())
-                    ? new Outcome.Released("the lease was lost to another worker during the job")
+                    ? new Outcome.Released("the lease was lost during the job")
                     : outcomeOf(exchange);
         } catch (RuntimeException e) {
             outcome = new Outcome.Failed(Failures.describe(e), e.getClass().getName(), true, List.of());
@@ -327,7 +340,10 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         return Thread.currentThread().isInterrupted();
     }
 
-    /** The token's lease is gone: its job must not run on next to another worker's (a shell job is killed). */
+    /**
+     * The token's lease is gone (another worker or an operator took it over), or about to end without a renewal: its
+     * job must not run on next to another worker's (a shell job is killed).
+     */
     private void stopJobOf(String tokenId) {
         leaseLost.add(tokenId); // a token still waiting in the prefetch queue is released when it comes up
         Thread thread = running.get(tokenId);
@@ -412,6 +428,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     protected void doStop() throws Exception {
         claiming = false;
         wake();
+        if (claimer != null) {
+            claimer.close();
+        }
         if (changes != null) {
             changes.stop();
         }

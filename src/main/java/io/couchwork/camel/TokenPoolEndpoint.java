@@ -3,6 +3,7 @@ package io.couchwork.camel;
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
 import io.couchwork.config.SettingsReader;
+import io.couchwork.token.OutcomeApplier;
 import io.couchwork.token.RetryPolicy;
 import java.time.Duration;
 import java.util.Arrays;
@@ -25,6 +26,7 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
     private String leaseDuration = "5m";
     private String pollInterval = "30s";
     private int maxAttempts = 3;
+    private int maxLeaseExpiries = OutcomeApplier.DEFAULT_MAX_LEASE_EXPIRIES;
     private String retryDelay = "10s";
     private String maxRetryDelay = "1h";
     private String nonRetryableExitCodes = "";
@@ -57,8 +59,9 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
     }
 
     void validate() {
-        if (concurrency < 1 || claimBatch < 1 || maxAttempts < 1 || maxOutputBytes < 0) {
-            throw invalid("concurrency, claimBatch and maxAttempts must be at least 1; maxOutputBytes at least 0");
+        if (concurrency < 1 || claimBatch < 1 || maxAttempts < 1 || maxLeaseExpiries < 1 || maxOutputBytes < 0) {
+            throw invalid("concurrency, claimBatch, maxAttempts and maxLeaseExpiries must be at least 1; maxOutputBytes"
+                    + " at least 0");
         }
         prefetchDepth();
         if (typeList().isEmpty()) {
@@ -151,6 +154,10 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
         return claimBatch;
     }
 
+    public int getMaxLeaseExpiries() {
+        return maxLeaseExpiries;
+    }
+
     public int getMaxOutputBytes() {
         return maxOutputBytes;
     }
@@ -195,6 +202,14 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
     /** Executions a token gets before it lands in the error state. */
     public void setMaxAttempts(int maxAttempts) {
         this.maxAttempts = maxAttempts;
+    }
+
+    /**
+     * Leases of a token that may run out (its worker died, hung or lost the server) before it lands in the error
+     * state; they do not count as attempts.
+     */
+    public void setMaxLeaseExpiries(int maxLeaseExpiries) {
+        this.maxLeaseExpiries = maxLeaseExpiries;
     }
 
     /** Wait before the first retry; doubles per failure, with jitter. */

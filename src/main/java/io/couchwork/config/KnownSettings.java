@@ -40,6 +40,7 @@ public final class KnownSettings {
         add("couchwork.pool.lease-duration", DURATION);
         add("couchwork.pool.poll-interval", DURATION);
         add("couchwork.pool.max-attempts", atLeast(1));
+        add("couchwork.pool.max-lease-expiries", atLeast(1));
         add("couchwork.pool.retry-delay", DURATION);
         add("couchwork.pool.max-retry-delay", DURATION);
         add("couchwork.pool.non-retryable-exit-codes", EXIT_CODES);

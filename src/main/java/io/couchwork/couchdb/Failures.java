@@ -32,14 +32,20 @@ public final class Failures {
         return Optional.empty();
     }
 
-    /** True for failures worth retrying: the network, 408, 429 and 5xx answers. */
+    /**
+     * True for failures worth retrying: the network, 408, 429 and 5xx answers, and answers cut off halfway (the SDK
+     * reports those with the status they started with, say 201, and the broken connection as the cause).
+     */
     public static boolean isTransient(Throwable error) {
+        if (networkFailure(error).isPresent()) {
+            return true;
+        }
         Optional<ServiceResponseException> answer = httpAnswer(error);
         if (answer.isPresent()) {
             int status = answer.get().getStatusCode();
             return status == 408 || status == 429 || status >= 500;
         }
-        return networkFailure(error).isPresent();
+        return false;
     }
 
     /** True for CouchDB's answer to a request on a database that does not exist (never created, or deleted). */

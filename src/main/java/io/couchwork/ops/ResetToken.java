@@ -39,6 +39,9 @@ public final class ResetToken implements TokenChange {
         if (token.has(TokenFields.ATTEMPTS)) {
             changed.put(TokenFields.ATTEMPTS, 0);
         }
+        if (token.has(TokenFields.LEASE_EXPIRIES)) {
+            changed.put(TokenFields.LEASE_EXPIRIES, 0);
+        }
         changed.remove(TokenFields.CLAIM_ID);
         changed.remove(TokenFields.WORKER_ID);
         if (dropLogs) {

@@ -8,6 +8,7 @@ import io.couchwork.util.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * The tokens this worker holds, and the one thread that writes them: lease renewals and outcomes go through a queue and
  * out in _bulk_docs batches, so the worker never conflicts with itself. A conflict with someone else is resolved by
  * re-reading the token: an outcome is re-applied while the token is still ours (or back in todo), never dropped silently.
+ * Renewals go out in requests of their own, also while outcome writes are being retried; a job whose lease cannot be
+ * renewed is stopped before the lease ends.
  */
 
 public final class HeldTokens implements AutoCloseable {
@@ -34,7 +40,6 @@ public final class HeldTokens implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeldTokens.class);
     private static final int MAX_BATCH = 100;
     private static final int MAX_CONFLICT_ROUNDS = 5;
-    private static final Backoff WRITE_BACKOFF = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(15));
 
     private final CouchDatabase database;
     private final OutcomeApplier applier;
@@ -47,6 +52,12 @@ public final class HeldTokens implements AutoCloseable {
     private final Thread writer;
     private final AtomicLong outcomeConflicts = new AtomicLong();
     private final AtomicLong droppedResults = new AtomicLong();
+    private final AtomicBoolean renewalDue = new AtomicBoolean();
+    private final Semaphore renewalSignal = new Semaphore(0);
+    private final Set<String> givenUp = ConcurrentHashMap.newKeySet();
+    private final Backoff writeBackoff;
+    private final long leaseMarginMillis;
+    private volatile String lastWriteFailure;
     private volatile boolean closing;
     private volatile Consumer<String> leaseLostListener = id -> { };
 
@@ -57,6 +68,12 @@ public final class HeldTokens implements AutoCloseable {
         this.worker = worker;
         this.clock = clock;
         this.leaseSeconds = leaseSeconds;
+        // retries come at least every tenth of the lease (renewals ride along), and a job whose lease could not be
+        // renewed is stopped a tenth of the lease before its end
+        long tenth = leaseSeconds * 100;
+        this.writeBackoff = Backoff.exponential(Duration.ofMillis(200),
+                Duration.ofMillis(Math.max(1000, Math.min(15_000, tenth))));
+        this.leaseMarginMillis = tenth;
         this.writer = new Thread(this::writeLoop, "couchwork-writer-" + name);
         this.writer.setDaemon(true);
         this.writer.start();
@@ -111,9 +128,11 @@ public final class HeldTokens implements AutoCloseable {
         return released;
     }
 
-    /** Queues a renewal of every held token's lease. */
+    /** Asks for a renewal of every held token's lease, written at once, even while outcome writes are retried. */
     public void renewLeases() {
-        queue.add(new Renew());
+        renewalDue.set(true);
+        renewalSignal.release();
+        queue.add(new Renew()); // wakes an idle writer
     }
 
     public long outcomeConflicts() {
@@ -145,91 +164,175 @@ public final class HeldTokens implements AutoCloseable {
                 return;
             }
             queue.drainTo(batch, MAX_BATCH - 1);
-            boolean stop = batch.removeIf(op -> op instanceof Stop);
-            writeWithRetries(batch);
-            if (stop) {
+            if (writeWithRetries(batch)) {
                 return;
             }
         }
     }
 
-    /** A server that is down or overloaded is waited out: an outcome is never given up while the process lives. */
-    private void writeWithRetries(List<Op> batch) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                write(batch);
-                return;
-            } catch (RuntimeException e) {
-                if (closing && attempt >= 3) {
-                    LOG.error("Giving up writing {} token updates at shutdown ({}); their leases will expire and they"
-                            + " will run again", batch.size(), Failures.describe(e));
-                    batch.forEach(op -> {
-                        if (op instanceof Finish f) {
-                            f.saved().complete(Saved.DROPPED);
-                        }
-                    });
-                    return;
-                }
-                Duration delay = WRITE_BACKOFF.delay(attempt, ThreadLocalRandom.current());
-                LOG.warn("Cannot write {} token updates ({}); retrying in {} ms", batch.size(), Failures.describe(e),
-                        delay.toMillis());
-                sleep(delay);
-            }
-        }
-    }
-
-    private void write(List<Op> batch) {
-        long now = clock.instant().getEpochSecond();
+    /**
+     * A server that is down or overloaded is waited out: an outcome is never given up while the process lives. The
+     * leases of held tokens (those whose outcome is being retried included) are renewed in a request of their own
+     * whenever a renewal is due, also between the retries of an outcome write, so that a slow or failing outcome
+     * batch never lets a lease run out. Outcomes queued meanwhile join the retries. True when the writer is to stop.
+     */
+    private boolean writeWithRetries(List<Op> batch) {
         Map<String, Finish> finishes = new LinkedHashMap<>();
-        boolean renew = false;
-        for (Op op : batch) {
-            if (op instanceof Finish f) {
-                finishes.put(f.id(), f);
-            } else if (op instanceof Renew) {
-                renew = true;
+        boolean stop = false;
+        for (int attempt = 1; ; attempt++) {
+            for (Op op : batch) {
+                if (op instanceof Finish f) {
+                    Finish superseded = finishes.put(f.id(), f);
+                    if (superseded != null) {
+                        superseded.saved().complete(Saved.DROPPED); // a no-op once it was written
+                    }
+                }
+                stop |= op instanceof Stop;
             }
+            renewalSignal.drainPermits(); // a renewal asked for from now on cuts the backoff short
+            RuntimeException failure = null;
+            try {
+                // a first attempt writes its outcomes at once: their tokens need no renewal as well
+                renewIfDue(attempt == 1 ? finishes.keySet() : Set.of());
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            try {
+                writeOutcomes(finishes.values());
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+            if (failure == null) {
+                lastWriteFailure = null;
+                return stop;
+            }
+            lastWriteFailure = Failures.describe(failure);
+            int pending = (int) finishes.values().stream().filter(f -> !f.saved().isDone()).count();
+            if (closing && pending == 0 && queue.isEmpty()) {
+                return stop; // only renewals failed: nothing is held any more once the worker is stopping
+            }
+            if (closing && attempt >= 3) {
+                LOG.error("Giving up writing {} token outcomes at shutdown ({}); their leases will expire and they"
+                        + " will run again", pending, lastWriteFailure);
+                finishes.values().forEach(f -> f.saved().complete(Saved.DROPPED));
+                return stop;
+            }
+            Duration delay = writeBackoff.delay(attempt, ThreadLocalRandom.current());
+            String what = pending == 0 ? "lease renewals" : pending + " token outcomes"
+                    + (renewalDue.get() ? " and lease renewals" : "");
+            LOG.warn("Cannot write {} ({}); retrying in {} ms", what, lastWriteFailure, delay.toMillis());
+            awaitRenewalOr(delay);
+            batch = new ArrayList<>();
+            queue.drainTo(batch, Math.max(0, MAX_BATCH - pending));
         }
-        List<String> ids = new ArrayList<>();
+    }
+
+    /** Renews the lease of every held token but those given, when a renewal is due; a failed one stays due. */
+    private void renewIfDue(Set<String> except) {
+        if (!renewalDue.getAndSet(false)) {
+            return;
+        }
+        try {
+            long now = clock.instant().getEpochSecond();
+            List<String> ids = new ArrayList<>();
+            List<ObjectNode> docs = new ArrayList<>();
+            for (Token current : held.values()) {
+                if (!except.contains(current.id()) && current.state() == TokenState.LOCKED) {
+                    ids.add(current.id());
+                    docs.add(current.leaseExtended(now + leaseSeconds).document());
+                }
+            }
+            for (int from = 0; from < docs.size(); from += MAX_BATCH) {
+                int to = Math.min(docs.size(), from + MAX_BATCH);
+                List<WriteResult> results = database.bulkWrite(docs.subList(from, to));
+                for (int i = 0; i < results.size(); i++) {
+                    String id = ids.get(from + i);
+                    WriteResult result = results.get(i);
+                    if (result.ok()) {
+                        Token renewed = new Token(docs.get(from + i)).withRev(result.rev());
+                        held.computeIfPresent(id, (k, t) -> renewed);
+                    } else {
+                        resolveRenewalConflict(id, result);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            renewalDue.set(true);
+            throw e;
+        }
+    }
+
+    /** Writes the outcomes not written yet, in one request; conflicts are resolved one by one. */
+    private void writeOutcomes(Collection<Finish> finishes) {
+        long now = clock.instant().getEpochSecond();
+        List<Finish> written = new ArrayList<>();
         List<ObjectNode> docs = new ArrayList<>();
-        for (Finish f : finishes.values()) {
+        for (Finish f : finishes) {
+            if (f.saved().isDone()) {
+                continue; // written (or resolved) by an earlier attempt
+            }
             Token current = held.get(f.id());
             if (current == null) {
                 f.saved().complete(Saved.DROPPED);
                 continue;
             }
-            ids.add(f.id());
+            written.add(f);
             docs.add(applier.apply(current, f.outcome(), f.started(), now, worker, current.claimId()).document());
         }
-        if (renew) {
-            for (Token current : held.values()) {
-                if (!finishes.containsKey(current.id())) {
-                    ids.add(current.id());
-                    docs.add(current.leaseExtended(now + leaseSeconds).document());
-                }
-            }
+        if (docs.isEmpty()) {
+            return;
         }
         long t0 = System.nanoTime();
         List<WriteResult> results = database.bulkWrite(docs);
-        LOG.debug("Wrote {} token updates in {} ms", docs.size(), (System.nanoTime() - t0) / 1_000_000);
+        LOG.debug("Wrote {} token outcomes in {} ms", docs.size(), (System.nanoTime() - t0) / 1_000_000);
         for (int i = 0; i < results.size(); i++) {
-            String id = ids.get(i);
-            WriteResult result = results.get(i);
-            Finish finish = finishes.get(id);
-            if (result.ok()) {
-                if (finish != null) {
-                    held.remove(id);
-                    finish.saved().complete(Saved.WRITTEN);
-                } else {
-                    Token renewed = new Token(docs.get(i)).withRev(result.rev());
-                    held.computeIfPresent(id, (k, t) -> renewed);
-                }
-            } else if (finish != null) {
+            Finish finish = written.get(i);
+            if (results.get(i).ok()) {
+                held.remove(finish.id());
+                finish.saved().complete(Saved.WRITTEN);
+            } else {
                 outcomeConflicts.incrementAndGet();
                 finish.saved().complete(resolveOutcomeConflict(finish));
-            } else {
-                resolveRenewalConflict(id, result);
             }
         }
+    }
+
+    /** Waits {@code delay}, or less when a lease renewal is asked for meanwhile. */
+    private void awaitRenewalOr(Duration delay) {
+        try {
+            renewalSignal.tryAcquire(delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops the jobs of held tokens whose lease is about to run out because no renewal got through (the server is
+     * unreachable or keeps failing): better a job released and run again later than one running on next to another
+     * worker's re-run once the lease has ended and the token was reaped. Called often (see
+     * {@link #leaseCheckInterval()}); each job is stopped once, a margin of a tenth of the lease before its end.
+     */
+    public void stopJobsWhoseLeaseRunsOut() {
+        long nowMillis = clock.millis();
+        givenUp.retainAll(held.keySet());
+        for (Token token : held.values()) {
+            long remaining = token.leaseUntil() * 1000 - nowMillis;
+            if (token.leaseUntil() <= 0 || remaining >= leaseMarginMillis || finishing.contains(token.id())
+                    || !givenUp.add(token.id())) {
+                continue;
+            }
+            String why = lastWriteFailure;
+            LOG.warn("Cannot renew the lease of token {}{}: stopping its job {} ms before the lease ends at {}, so that it"
+                    + " never runs on next to another worker's re-run; the token goes back to the pool without counting"
+                    + " an attempt", token.id(), why == null ? "" : " (" + why + ")", Math.max(0, remaining),
+                    token.leaseUntil());
+            leaseLostListener.accept(token.id());
+        }
+    }
+
+    /** How often {@link #stopJobsWhoseLeaseRunsOut()} should run: well within the margin it keeps. */
+    public Duration leaseCheckInterval() {
+        return Duration.ofMillis(Math.max(100, Math.min(1000, leaseMarginMillis / 2)));
     }
 
     /** Re-reads the token and re-applies the outcome while it is still ours or back in todo; else logs why not. */
@@ -251,8 +354,10 @@ public final class HeldTokens implements AutoCloseable {
             if (latest.state() == TokenState.LOCKED && mine.claimId() != null && mine.claimId().equals(latest.claimId())) {
                 base = latest; // still ours: someone only touched other fields
             } else if (latest.state() == TokenState.TODO) {
-                // our lease was reaped but nobody took the token again: the work is done, keep it
-                base = latest.claimed(worker, mine.claimId(), mine.lock(), now + leaseSeconds);
+                // our lease was reaped but nobody took the token again: the work is done, keep it; the worker was
+                // alive after all, so the expiry does not count against the token
+                base = latest.withoutLeaseExpiryOf(mine.claimId())
+                        .claimed(worker, mine.claimId(), mine.lock(), now + leaseSeconds);
             } else {
                 return drop(finish, "it is now " + latest.state() + (latest.state() == TokenState.LOCKED
                         ? " by worker " + latest.workerId() + " (our lease had expired)" : ""));
@@ -286,6 +391,9 @@ public final class HeldTokens implements AutoCloseable {
                 held.put(id, latest); // renewed at the next heartbeat, on the fresh revision
                 return;
             }
+            if (latest.hasRunOf(mine.claimId())) {
+                return; // our outcome went through though its answer was lost: its write finds out and carries on
+            }
         }
         LOG.warn("Lost the lease on token {} ({}): another worker or an operator changed it; stopping its job", id,
                 result.error());
@@ -300,13 +408,5 @@ public final class HeldTokens implements AutoCloseable {
             return "failed: " + f.message();
         }
         return "released";
-    }
-
-    private static void sleep(Duration delay) {
-        try {
-            Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

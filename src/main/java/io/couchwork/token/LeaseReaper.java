@@ -7,14 +7,17 @@ import io.couchwork.couchdb.ViewQuery;
 import io.couchwork.couchdb.WriteResult;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Returns tokens whose lease expired (their worker died or hung) to todo, counting the attempt and recording why in
- * PiCaS's error list; attachments stay. Every worker runs one: MVCC makes sure each expired lease is reaped once.
+ * Returns tokens whose lease expired (their worker died, hung or lost the server) to todo, counting the expiry in
+ * {@code lease_expiries} and the run history, not as an attempt of the job (see {@link OutcomeApplier#leaseExpired});
+ * attachments stay. Every worker runs one: MVCC makes sure each expired lease is reaped once.
  * Tokens locked by PiCaS pilots carry no lease; they are reaped only after {@code unleasedLockTimeoutSeconds} (0: never).
  */
 public final class LeaseReaper {
@@ -47,19 +50,27 @@ public final class LeaseReaper {
                 rows.addAll(expiredRows(type, TokenViews.UNLEASED, now - unleasedLockTimeoutSeconds));
             }
             List<ObjectNode> writes = new ArrayList<>();
+            Map<String, TokenState> nextStates = new HashMap<>();
             for (JsonNode row : rows) {
                 if (!row.path("doc").isObject() || heldHere.test(row.path("id").asText())) {
                     continue;
                 }
                 Token token = new Token((ObjectNode) row.get("doc"));
                 if (isExpired(token, now)) {
-                    writes.add(applier.leaseExpired(token, now).document());
+                    Token next = applier.leaseExpired(token, now);
+                    writes.add(next.document());
+                    nextStates.put(next.id(), next.state());
                 }
             }
             for (WriteResult result : database.bulkWrite(writes)) {
                 if (result.ok()) {
                     reaped++;
-                    LOG.warn("Lease of token {} expired; returned it to the pool", result.id());
+                    if (nextStates.get(result.id()) == TokenState.ERROR) {
+                        LOG.warn("Lease of token {} expired once too often (couchwork.pool.max-lease-expiries): it is"
+                                + " now in the error state", result.id());
+                    } else {
+                        LOG.warn("Lease of token {} expired; returned it to the pool", result.id());
+                    }
                 }
             }
         }

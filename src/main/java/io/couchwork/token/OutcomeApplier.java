@@ -6,14 +6,32 @@ import java.util.Base64;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
-/** Turns an execution's outcome into the token's next document: done, back to todo after a backoff, or error. */
+/**
+ * Turns an execution's outcome into the token's next document: done, back to todo after a backoff, or error. Only what
+ * the job did counts as an attempt: a lease that ran out (the worker died, hung or lost the server) is counted apart,
+ * in {@code lease_expiries}, with a budget of its own.
+ */
 public final class OutcomeApplier {
 
+    /** The default of couchwork.pool.max-lease-expiries. */
+    public static final int DEFAULT_MAX_LEASE_EXPIRIES = 5;
+    /** The outcome of a run whose lease ran out, in the run history. */
+    public static final String LEASE_EXPIRED = "lease expired";
+
     private final RetryPolicy retryPolicy;
+    private final int maxLeaseExpiries;
     private final RandomGenerator random;
 
     public OutcomeApplier(RetryPolicy retryPolicy, RandomGenerator random) {
+        this(retryPolicy, DEFAULT_MAX_LEASE_EXPIRIES, random);
+    }
+
+    public OutcomeApplier(RetryPolicy retryPolicy, int maxLeaseExpiries, RandomGenerator random) {
+        if (maxLeaseExpiries < 1) {
+            throw new IllegalArgumentException("maxLeaseExpiries must be at least 1");
+        }
         this.retryPolicy = retryPolicy;
+        this.maxLeaseExpiries = maxLeaseExpiries;
         this.random = random;
     }
 
@@ -64,20 +82,26 @@ public final class OutcomeApplier {
         return new Token(doc).finished(now, finalCode, null, runSeconds, run(claimId, worker, started, now, "error", exitCode));
     }
 
-    /** A lease that ran out: the attempt counts; back to todo after a backoff, or error once attempts are used up. */
+    /**
+     * A lease that ran out: its worker died, hung, or could not reach the server for a whole lease. That is not the
+     * job's doing, so neither {@code attempts} nor PiCaS's {@code error} list change; the run history records it and
+     * {@code lease_expiries} counts it. Back to todo after a backoff; once {@code maxLeaseExpiries} leases have run out
+     * (a token whose job keeps killing its worker, say by running it out of memory), the error state, with one error
+     * entry saying so.
+     */
     public Token leaseExpired(Token token, long now) {
-        String message = "lease expired at " + token.leaseUntil() + ": worker " + token.workerId() + " on "
-                + token.document().path(TokenFields.HOSTNAME).asText("?") + " stopped renewing it";
-        Token updated = token.withError(now, message, "LeaseExpired");
-        RunRecord run = new RunRecord(token.claimId(), token.workerId(),
-                token.document().path(TokenFields.HOSTNAME).asText(null), token.lock(), now, "lease expired", null);
-        int attempts = token.attempts();
-        if (retryPolicy.mayRetry(attempts, null, true)) {
-            return updated.requeued(retryPolicy.notBefore(now, attempts + 1, random), true, run);
+        String hostname = token.document().path(TokenFields.HOSTNAME).asText(null);
+        RunRecord run = new RunRecord(token.claimId(), token.workerId(), hostname, token.lock(), now, LEASE_EXPIRED,
+                null);
+        int expiries = token.leaseExpiries() + 1;
+        if (expiries < maxLeaseExpiries) {
+            return token.requeued(retryPolicy.notBefore(now, expiries, random), false, run).withLeaseExpiries(expiries);
         }
-        ObjectNode doc = updated.document().deepCopy();
-        doc.put(TokenFields.ATTEMPTS, attempts + 1);
-        return new Token(doc).finished(now, -1, null, Math.max(0, now - token.lock()), run);
+        String message = "lease expired " + expiries + " times (couchwork.pool.max-lease-expiries), the last at "
+                + token.leaseUntil() + " when worker " + token.workerId() + " on " + (hostname == null ? "?" : hostname)
+                + " stopped renewing it: its workers keep dying (killed, out of memory?) or losing the server";
+        return token.withError(now, message, "LeaseExpired").withLeaseExpiries(expiries)
+                .finished(now, -1, null, Math.max(0, now - token.lock()), run);
     }
 
     private static Token withLogs(Token token, List<LogAttachment> logs) {

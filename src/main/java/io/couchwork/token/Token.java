@@ -63,6 +63,11 @@ public final class Token {
         return (int) number(TokenFields.ATTEMPTS);
     }
 
+    /** Times a lease on this token ran out without a result (its worker died, hung or lost the server). */
+    public int leaseExpiries() {
+        return (int) number(TokenFields.LEASE_EXPIRIES);
+    }
+
     public String claimId() {
         return doc.path(TokenFields.CLAIM_ID).asText(null);
     }
@@ -147,6 +152,26 @@ public final class Token {
         }
         appendRun(copy, run);
         return new Token(copy);
+    }
+
+    public Token withLeaseExpiries(int leaseExpiries) {
+        ObjectNode copy = doc.deepCopy();
+        copy.put(TokenFields.LEASE_EXPIRIES, leaseExpiries);
+        return new Token(copy);
+    }
+
+    /**
+     * The last entry of the run history, when it is the expiry of the lease of {@code claimId}: the worker of that
+     * claim turned out to be alive after all (its result came in), so the expiry is not counted against the token.
+     */
+    public Token withoutLeaseExpiryOf(String claimId) {
+        JsonNode runs = doc.path(TokenFields.RUNS);
+        JsonNode last = runs.isArray() && runs.size() > 0 ? runs.get(runs.size() - 1) : null;
+        if (claimId == null || last == null || !claimId.equals(last.path("claim_id").asText(null))
+                || !OutcomeApplier.LEASE_EXPIRED.equals(last.path("outcome").asText()) || leaseExpiries() <= 0) {
+            return this;
+        }
+        return withLeaseExpiries(leaseExpiries() - 1);
     }
 
     /** Adds an entry to PiCaS's error list: {time, message, exception}. */

@@ -3,19 +3,25 @@ package io.couchwork.token;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.ViewQuery;
 import io.couchwork.couchdb.WriteResult;
+import io.couchwork.util.Backoff;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Claims tokens with MVCC from the worker's claim queue ({@link ClaimableTokens}), which the queue view fills at start
@@ -26,6 +32,8 @@ public final class TokenClaimer {
 
     /** Tokens a worker keeps in memory to claim from; the view is read again for more once they are gone. */
     public static final int QUEUE_CAPACITY = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(TokenClaimer.class);
+    private static final Backoff READ_BACK_BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(5));
 
     private final CouchDatabase database;
     private final List<String> types;
@@ -40,6 +48,7 @@ public final class TokenClaimer {
     private final AtomicLong viewReads = new AtomicLong();
     private final InvalidTokens invalid = new InvalidTokens();
     private volatile boolean stale = true;
+    private volatile boolean closed;
 
     public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
             RandomGenerator random, long leaseSeconds) {
@@ -157,12 +166,15 @@ public final class TokenClaimer {
         try {
             results = database.bulkWrite(writes);
         } catch (RuntimeException e) {
-            List<Token> adopted = adoptLostClaims(claimed);
-            if (!adopted.isEmpty()) {
-                claims.addAndGet(adopted.size());
-                return adopted;
+            // the claims may have gone through all the same (a dropped connection, a 500 after the write, a timeout)
+            Optional<List<Token>> adopted = adoptLostClaims(claimed);
+            if (adopted.isPresent() && !adopted.get().isEmpty()) {
+                claims.addAndGet(adopted.get().size());
+                return adopted.get();
             }
-            candidates.forEach(queue::offer); // not claimed: still to do as far as we know
+            if (adopted.isEmpty()) {
+                stale = true; // what became of them is unknown: the view tells at the next claim
+            }
             throw e;
         }
         List<Token> won = new ArrayList<>(results.size());
@@ -179,7 +191,7 @@ public final class TokenClaimer {
         if (!refused.isEmpty()) {
             // a conflict is usually a race lost to another worker, but it can also be our own claim: written once,
             // its answer lost, and written again by the client's retry
-            List<Token> ours = adoptLostClaims(refused);
+            List<Token> ours = adoptLostClaims(refused).orElse(List.of());
             won.addAll(ours);
             lost = refused.size() - ours.size();
             conflicts.addAndGet(lost);
@@ -190,15 +202,36 @@ public final class TokenClaimer {
     }
 
     /**
-     * After a claim write whose answer never came (a dropped connection, a timeout): the claims the server did apply
-     * are ours, recognised by their claim ids, so they run now instead of waiting out a lease nobody renews.
+     * After a claim write whose answer never came (a dropped connection, a timeout) or was a conflict (the client's
+     * retry of a write the server had applied before it answered 500): the claims the server did apply are ours,
+     * recognised by their claim ids, so they run now instead of waiting out a lease nobody renews. The tokens are read
+     * back until the server answers, with backoff, for as long as the claims' lease lasts; empty when it never did
+     * (the claims that went through then expire, which costs the tokens no attempt).
      */
-    private List<Token> adoptLostClaims(List<Token> attempted) {
-        try {
-            Map<String, Token> byId = new HashMap<>();
-            attempted.forEach(t -> byId.put(t.id(), t));
+    private Optional<List<Token>> adoptLostClaims(List<Token> attempted) {
+        Map<String, Token> byId = new HashMap<>();
+        attempted.forEach(t -> byId.put(t.id(), t));
+        long deadline = System.nanoTime() + Duration.ofSeconds(leaseSeconds).toNanos();
+        for (int attempt = 1; ; attempt++) {
+            List<ObjectNode> docs;
+            try {
+                docs = database.getAll(byId.keySet());
+            } catch (RuntimeException stillFailing) {
+                Duration delay = READ_BACK_BACKOFF.delay(attempt, random);
+                if (closed || System.nanoTime() + delay.toNanos() > deadline) {
+                    LOG.warn("Cannot tell whether {} claims went through ({}); those that did wait for their lease to"
+                            + " expire", attempted.size(), Failures.describe(stillFailing));
+                    return Optional.empty();
+                }
+                LOG.debug("Cannot read back {} claims ({}); again in {} ms", attempted.size(),
+                        Failures.describe(stillFailing), delay.toMillis());
+                if (!sleep(delay)) {
+                    return Optional.empty();
+                }
+                continue;
+            }
             List<Token> adopted = new ArrayList<>();
-            for (ObjectNode doc : database.getAll(byId.keySet())) {
+            for (ObjectNode doc : docs) {
                 Token current = new Token(doc);
                 Token mine = byId.get(current.id());
                 if (mine == null) {
@@ -210,9 +243,22 @@ public final class TokenClaimer {
                     adopted.add(current);
                 }
             }
-            return adopted;
-        } catch (RuntimeException stillFailing) {
-            return List.of();
+            return Optional.of(adopted);
+        }
+    }
+
+    /** Stops waiting for the server in read-backs of lost claims (the worker is stopping). */
+    public void close() {
+        closed = true;
+    }
+
+    private static boolean sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

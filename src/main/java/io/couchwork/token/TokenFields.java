@@ -26,6 +26,8 @@ public final class TokenFields {
     public static final String RUN_TIME = "run_time";
     public static final String RUNS = "runs";
     public static final String TIMEOUT = "timeout";
+    /** Leases that ran out without a result from their worker: counted apart from attempts (see OutcomeApplier). */
+    public static final String LEASE_EXPIRIES = "lease_expiries";
 
     private TokenFields() {}
 }

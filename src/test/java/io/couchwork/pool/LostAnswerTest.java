@@ -56,6 +56,31 @@ class LostAnswerTest {
     }
 
     @Test
+    void should_run_a_token_at_once_when_neither_its_claim_answer_nor_the_first_read_back_arrived(TestCouch couch)
+            throws Exception {
+        String db = couch.createDatabase();
+        new DesignDocuments(couch.database(db)).installFor(List.of("token"));
+        PlainHttp http = new PlainHttp(couch, db);
+        Path ran = temp.resolve("ran.txt");
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(couch.url())) {
+            try (RunningApp app = RunningApp.start(settings(couch, db, proxy, "echo {_id} >> '" + ran + "'"))) {
+                // the claim goes through but its answer is lost, and so is the answer of the read that looks for it:
+                // the claim must not be left to its lease (10 minutes here), nor count against the token
+                proxy.failNext("/_bulk_docs", Fault.DROP);
+                proxy.failNext("/_all_docs", Fault.DROP);
+                http.put("t1", TokenPoolTest.picasToken("a"));
+                await().atMost(WAIT).until(() -> http.doc("t1").path("done").asLong() > 0);
+            }
+            assertThat(proxy.injected(Fault.DROP)).isEqualTo(2);
+        }
+        JsonNode token = http.doc("t1");
+        assertThat(Files.readAllLines(ran)).containsExactly("t1");
+        assertThat(token.path("runs").findValuesAsText("outcome")).containsExactly("done");
+        assertThat(token.path("attempts").asInt()).isZero();
+        assertThat(token.path("error")).isEmpty();
+    }
+
+    @Test
     void should_not_count_an_attempt_twice_when_the_answer_to_its_outcome_was_lost(TestCouch couch) throws Exception {
         String db = couch.createDatabase();
         new DesignDocuments(couch.database(db)).installFor(List.of("token"));

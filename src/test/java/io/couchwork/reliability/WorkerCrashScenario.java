@@ -57,9 +57,9 @@ class WorkerCrashScenario {
         Path job = JobScripts.recordingJob(temp, runs, log, Integer.toString(JOB_SECONDS));
         Map<String, String> settings = JobScripts.workerSettings(couch, db, "sh '" + job + "' {_id}");
         settings.put("couchwork.pool.lease-duration", LEASE_SECONDS + "s");
-        // an expired lease counts as an attempt (a token that kills its workers must not do so forever); here the
-        // killing is the test's, so let every token through however often its workers die
-        settings.put("couchwork.pool.max-attempts", "1000");
+        // expired leases have a budget (a token that kills its workers must not do so forever); here the killing is
+        // the test's, so let every token through however often its workers die
+        settings.put("couchwork.pool.max-lease-expiries", "1000");
 
         PlainHttp http = new PlainHttp(couch, db);
         Random random = new Random(42);
@@ -162,12 +162,13 @@ class WorkerCrashScenario {
             ReliabilityReport.section(10, "Worker crashes", String.format("""
                     %d worker processes (4 parallel jobs each, lease %d s, renewed every second) drain %d tokens whose
                     job takes %d s, longer than the lease; again and again the worker that has been claiming longest is
-                    killed with SIGKILL 1–3 s into its work (the JVM only: its jobs are left to its job guard) and a new
+                    killed with SIGKILL 1–3 s into its work (the JVM only: its jobs are left to its job shell) and a new
                     one started, %d times. Each job records its processes (its shell and the child it waits for), logs
                     its start and end, and checks as it starts that no earlier execution of its token is still alive. A
                     job that survived its worker would log an end after its token's re-run started. Job processes of
-                    a killed worker: median %d ms, slowest %d ms until the last was gone. (`max-attempts` is 1000 here:
-                    the killing is the test's.)
+                    a killed worker: median %d ms, slowest %d ms until the last was gone. (Expired leases are counted
+                    apart from attempts, so that a token that kills its workers ends in the error state; here
+                    `max-lease-expiries` is 1000, as the killing is the test's.)
 
                     %s
                     Kill phase %.0f s; the pool was drained %.0f s after the start: %d executions for %d tokens.

@@ -233,36 +233,64 @@ class OutcomeApplierTest {
     }
 
     @Test
-    void should_requeue_a_token_whose_lease_expired_and_count_the_attempt() {
-        ObjectNode doc = lockedDoc().put("worker_id", "w9").put("hostname", "node7");
+    void should_requeue_a_token_whose_lease_expired_without_counting_an_attempt_or_an_error() {
+        ObjectNode doc = lockedDoc().put("worker_id", "w9").put("hostname", "node7").put("attempts", 1);
+        doc.putArray("error").addObject().put("message", "exit code 3");
         Token reaped = applier.leaseExpired(new Token(doc), NOW);
 
         ObjectNode out = reaped.document();
         assertThat(reaped.state()).isEqualTo(TokenState.TODO);
-        assertThat(out.get("attempts").asInt()).isEqualTo(1);
+        assertThat(out.get("attempts").asInt()).as("only what the job did counts").isEqualTo(1);
+        assertThat(out.get("error")).as("the job's own error only").hasSize(1);
+        assertThat(out.get("lease_expiries").asInt()).isEqualTo(1);
+        assertThat(out.has("claim_id")).isFalse();
         assertThat(out.get("not_before").asLong()).isBetween(NOW + 8, NOW + 10);
-        JsonNode error = out.get("error").get(0);
-        assertThat(error.get("exception").asText()).isEqualTo("LeaseExpired");
-        assertThat(error.get("time").asLong()).isEqualTo(NOW);
-        assertThat(error.get("message").asText()).contains("400").contains("w9").contains("node7");
         JsonNode run = out.get("runs").get(0);
         assertThat(run.get("outcome").asText()).isEqualTo("lease expired");
         assertThat(run.get("claim_id").asText()).isEqualTo("c1");
         assertThat(run.get("worker_id").asText()).isEqualTo("w9");
+        assertThat(run.get("hostname").asText()).isEqualTo("node7");
         assertThat(run.get("started").asLong()).isEqualTo(100);
         assertThat(run.get("ended").asLong()).isEqualTo(NOW);
     }
 
     @Test
-    void should_mark_a_token_whose_lease_expired_error_when_attempts_are_used_up() {
-        Token reaped = applier.leaseExpired(lockedWithAttempts(2), NOW);
+    void should_never_put_a_token_in_error_for_expired_leases_before_their_own_budget() {
+        Token token = lockedWithAttempts(2); // one attempt left: an expiry must not use it up
+        for (int expiry = 1; expiry < 5; expiry++) {
+            token = applier.leaseExpired(token, NOW);
+            assertThat(token.state()).isEqualTo(TokenState.TODO);
+            assertThat(token.leaseExpiries()).isEqualTo(expiry);
+            assertThat(token.attempts()).isEqualTo(2);
+            token = token.claimed(WORKER, "c" + expiry, NOW, NOW + 300);
+        }
+        assertThat(token.document().path("error").size()).isZero();
+    }
+
+    @Test
+    void should_mark_a_token_whose_leases_keep_expiring_error_with_one_entry_saying_so() {
+        OutcomeApplier strict = new OutcomeApplier(policy, 2, new Random(1));
+        ObjectNode doc = lockedDoc().put("worker_id", "w9").put("hostname", "node7").put("lease_expiries", 1);
+        Token reaped = strict.leaseExpired(new Token(doc), NOW);
 
         ObjectNode out = reaped.document();
         assertThat(reaped.state()).isEqualTo(TokenState.ERROR);
         assertThat(out.get("exit_code").asInt()).isEqualTo(-1);
-        assertThat(out.get("attempts").asInt()).isEqualTo(3);
+        assertThat(out.get("lease_expiries").asInt()).isEqualTo(2);
+        assertThat(out.path("attempts").asInt()).isZero();
         assertThat(out.get("done").asLong()).isEqualTo(NOW);
         assertThat(out.get("run_time").asLong()).isEqualTo(NOW - 100);
+        assertThat(out.get("error")).hasSize(1);
         assertThat(out.get("error").get(0).get("exception").asText()).isEqualTo("LeaseExpired");
+        assertThat(out.get("error").get(0).get("message").asText())
+                .contains("2 times", "max-lease-expiries", "400", "w9", "node7");
+        assertThat(out.get("runs").get(0).get("outcome").asText()).isEqualTo("lease expired");
+    }
+
+    @Test
+    void should_forgive_the_expiry_of_a_lease_whose_worker_came_back_with_the_result() {
+        Token reaped = applier.leaseExpired(locked(), NOW);
+        assertThat(reaped.withoutLeaseExpiryOf("c1").leaseExpiries()).isZero();
+        assertThat(reaped.withoutLeaseExpiryOf("other").leaseExpiries()).isEqualTo(1);
     }
 }

@@ -50,6 +50,7 @@ class TokensCommandTest {
         assertThat(reset.path("hostname").asText()).isEmpty();
         assertThat(reset.path("exit_code").asText()).isEmpty();
         assertThat(reset.path("attempts").asLong()).isZero();
+        assertThat(reset.path("lease_expiries").asLong()).isZero();
         assertThat(reset.has("worker_id")).isFalse();
         assertThat(reset.path("error").size()).as("the error history stays").isEqualTo(1);
         assertThat(new String(new PlainHttp(couch, db).attachment("t_error", "stdout.log"), StandardCharsets.UTF_8))
@@ -268,6 +269,7 @@ class TokensCommandTest {
         ObjectNode error = token("t_error", NOW - 100, NOW - 50, "1", "the log");
         error.put("scrub_count", 2);
         error.put("attempts", 3);
+        error.put("lease_expiries", 2);
         error.put("worker_id", "w1");
         error.putArray("error").addObject().put("message", "exit code 1");
         docs.add(error);
