@@ -126,6 +126,23 @@ class ServerCostProxyTest {
         }
     }
 
+    @Test
+    void should_see_a_longpolls_opening_and_heartbeats_as_no_data_and_its_first_change_as_data() {
+        int[] matched = {0};
+        assertThat(ServerCostProxy.hasData(bytes("\n\n"), 2, matched)).isFalse();
+        assertThat(ServerCostProxy.hasData(bytes("{\"resu"), 6, matched)).isFalse();
+        assertThat(ServerCostProxy.hasData(bytes("lts\":[\n"), 6, matched)).isFalse();
+        assertThat(ServerCostProxy.hasData(bytes("{\"id\":\"a\"}"), 10, matched)).isTrue();
+        assertThat(ServerCostProxy.hasData(bytes("{\"results\":[],\"last_seq\":\"5-g1\"}"), 30, new int[] {0}))
+                .as("an empty answer is data too").isTrue();
+        assertThat(ServerCostProxy.hasData(bytes("{\"seq\":1,\"id\":\"a\"}"), 20, new int[] {0}))
+                .as("a continuous feed's line").isTrue();
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
     /** One HTTP/1.1 response from the stream, by Content-Length or chunks; returns its body. */
     private static String readResponse(InputStream in) throws Exception {
         StringBuilder head = new StringBuilder();
