@@ -29,7 +29,7 @@ public final class Benchmark {
             new Profile(CostModel.SINGLE_NODE.key(), CostModel.SINGLE_NODE.title(), CostModel.SINGLE_NODE),
             new Profile(CostModel.CLUSTER.key(), CostModel.CLUSTER.title(), CostModel.CLUSTER));
 
-    /** Processes × slots of the shell rows: 1, 4, 16 slots in one process first (the ones compared with bare spawn). */
+    /** Processes × slots of the shell rows: 1, 4, 16 slots in one process first (the targets' rows). */
     static final int[][] GRID = {{1, 1}, {1, 4}, {1, 16}, {2, 1}, {4, 1}, {8, 1}, {1, 8}, {4, 4}};
     static final int[] PICAS_THREADS = {1, 4, 16};
     private static final int NOOP_CONCURRENCY = 16;
@@ -117,7 +117,8 @@ public final class Benchmark {
                 }
                 Map<Integer, PicasBaseline.Result> picas = new LinkedHashMap<>();
                 for (int threads : PICAS_THREADS) {
-                    say(profile.title() + ": PiCaS-style loop, " + threads + " thread(s), " + picasTokens + " tokens ...");
+                    say(profile.title() + ": PiCaS-style loop, " + threads + " thread(s), " + picasTokens
+                            + " tokens ...");
                     picas.put(threads, PicasBaseline.run(databases, picasTokens, threads));
                     say(String.format("  %.1f tokens/s", picas.get(threads).tokensPerSecond()));
                 }
@@ -163,8 +164,11 @@ public final class Benchmark {
         return List.copyOf(all);
     }
 
+    private static final long STARTED = System.nanoTime();
+
     private static void say(String what) {
-        System.out.println("bench: " + what);
+        long seconds = (System.nanoTime() - STARTED) / 1_000_000_000L;
+        System.out.printf("bench [%d:%02d]: %s%n", seconds / 60, seconds % 60, what);
         System.out.flush();
     }
 }

@@ -59,8 +59,8 @@ final class PicasBaseline {
         }
     }
 
-    private static void loop(CouchDatabase db, ShellJob job, AtomicLong executions, AtomicLong conflicts, AtomicLong lost,
-            ConcurrentHashMap<String, Integer> runs) {
+    private static void loop(CouchDatabase db, ShellJob job, AtomicLong executions, AtomicLong conflicts,
+            AtomicLong lost, ConcurrentHashMap<String, Integer> runs) {
         while (true) {
             List<JsonNode> rows = db.view("Monitor", "todo", ViewQuery.range(null, null).limit(100));
             if (rows.isEmpty()) {

@@ -42,8 +42,13 @@ import java.util.zip.GZIPInputStream;
  */
 public final class ServerCostProxy implements AutoCloseable {
 
-    /** Requests seen per kind and the time the write queues were busy, since the start or the last snapshot. */
-    public record Stats(Map<CostModel.Kind, Long> requests, long writeBusyNanos) {
+    /**
+     * Requests seen per kind; the time the write queues were busy, and the part of it the bundled server took beyond
+     * the modelled cost; requests (longpolls aside) the bundled server answered slower than the model; since the start
+     * or, with {@link #since}, between two snapshots.
+     */
+    public record Stats(Map<CostModel.Kind, Long> requests, long writeBusyNanos, long writeOverrunNanos,
+            long slowerThanModel) {
         public long total() {
             return requests.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -51,7 +56,8 @@ public final class ServerCostProxy implements AutoCloseable {
         public Stats since(Stats before) {
             Map<CostModel.Kind, Long> delta = new EnumMap<>(CostModel.Kind.class);
             requests.forEach((kind, n) -> delta.put(kind, n - before.requests().getOrDefault(kind, 0L)));
-            return new Stats(delta, writeBusyNanos - before.writeBusyNanos());
+            return new Stats(delta, writeBusyNanos - before.writeBusyNanos(),
+                    writeOverrunNanos - before.writeOverrunNanos(), slowerThanModel - before.slowerThanModel());
         }
     }
 
@@ -87,6 +93,8 @@ public final class ServerCostProxy implements AutoCloseable {
     private final Set<InputStream> streaming = ConcurrentHashMap.newKeySet();
     private final Map<CostModel.Kind, LongAdder> counts = new EnumMap<>(CostModel.Kind.class);
     private final LongAdder writeBusy = new LongAdder();
+    private final LongAdder writeOverrun = new LongAdder();
+    private final LongAdder slower = new LongAdder();
     private volatile boolean closed;
 
     private ServerCostProxy(String target, CostModel model) throws IOException {
@@ -117,7 +125,7 @@ public final class ServerCostProxy implements AutoCloseable {
     public Stats stats() {
         Map<CostModel.Kind, Long> snapshot = new EnumMap<>(CostModel.Kind.class);
         counts.forEach((kind, n) -> snapshot.put(kind, n.sum()));
-        return new Stats(snapshot, writeBusy.sum());
+        return new Stats(snapshot, writeBusy.sum(), writeOverrun.sum(), slower.sum());
     }
 
     private void handle(HttpExchange exchange) {
@@ -140,6 +148,7 @@ public final class ServerCostProxy implements AutoCloseable {
                 long served = System.nanoTime();
                 try {
                     response = send(exchange, body);
+                    overran(System.nanoTime() - served, cost, true);
                     pauseUntil(served + cost);
                 } finally {
                     writeBusy.add(System.nanoTime() - served);
@@ -148,6 +157,7 @@ public final class ServerCostProxy implements AutoCloseable {
             } else {
                 response = send(exchange, body);
                 if (request.kind() != CostModel.Kind.LONGPOLL) {
+                    overran(System.nanoTime() - arrived, cost, false);
                     pauseUntil(arrived + cost);
                 }
             }
@@ -191,6 +201,16 @@ public final class ServerCostProxy implements AutoCloseable {
             throw new IOException("proxy closed", e);
         } finally {
             pending.remove(call);
+        }
+    }
+
+    /** Counts a request the bundled server took longer for than the model (which then adds nothing to it). */
+    private void overran(long actualNanos, long costNanos, boolean write) {
+        if (model != null && actualNanos > costNanos) {
+            slower.increment();
+            if (write) {
+                writeOverrun.add(actualNanos - costNanos);
+            }
         }
     }
 

@@ -14,19 +14,19 @@ import picocli.CommandLine.Spec;
         description = {"Measure Couchwork's real path in one run and write the figures as Markdown.",
             "Worker processes running the shipped shell route (routes/process-tokens.camel.yaml) with a trivial"
                 + " command, the same command spawned bare (the machine's limit) and run by a PiCaS-style loop, the"
-                + " server alone, and the no-op step; on the bundled server as it is and behind a proxy adding"
-                + " CouchDB 3.5's measured service times (single node, cluster). Against COUCHDB_URL when set (then"
-                + " without the cost profiles). About 20 minutes with the defaults on 2 cores."})
+                + " server alone, and the no-op step; on the bundled server as it is and behind a proxy giving each"
+                + " request CouchDB 3.5's measured service time (single node, cluster). Against COUCHDB_URL when set (then"
+                + " without the cost profiles). About 15 minutes with the defaults on 2 cores."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--output", defaultValue = "docs/benchmarks.md", description = "Report file (default: ${DEFAULT-VALUE}).")
     Path output;
 
-    @Option(names = "--tokens", defaultValue = "500",
+    @Option(names = "--tokens", defaultValue = "800",
             description = "Tokens per shell row, and jobs per bare spawn row (default: ${DEFAULT-VALUE}).")
     int tokens;
 
-    @Option(names = "--cluster-tokens", defaultValue = "200",
+    @Option(names = "--cluster-tokens", defaultValue = "300",
             description = "Tokens per shell row in the cluster profile (default: ${DEFAULT-VALUE}).")
     int clusterTokens;
 

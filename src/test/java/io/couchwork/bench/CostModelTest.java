@@ -15,7 +15,8 @@ class CostModelTest {
     private final CostModel cluster = new CostModel(CostModel.CLUSTER);
 
     private static Request request(String method, String path, String query, String body) {
-        return CostModel.classify(method, path, query, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
+        return CostModel.classify(method, path, query,
+                body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String bulk(int fresh, int updates) {
