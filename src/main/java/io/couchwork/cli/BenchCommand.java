@@ -22,11 +22,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--output", defaultValue = "docs/benchmarks.md", description = "Report file (default: ${DEFAULT-VALUE}).")
     Path output;
 
-    @Option(names = "--tokens", defaultValue = "800",
+    @Option(names = "--tokens", defaultValue = "500",
             description = "Tokens per shell row, and jobs per bare spawn row (default: ${DEFAULT-VALUE}).")
     int tokens;
 
-    @Option(names = "--cluster-tokens", defaultValue = "300",
+    @Option(names = "--cluster-tokens", defaultValue = "200",
             description = "Tokens per shell row in the cluster profile (default: ${DEFAULT-VALUE}).")
     int clusterTokens;
 
@@ -50,7 +50,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Samples of wake-up and flow latency; 0 skips those sections (default: ${DEFAULT-VALUE}).")
     int latencySamples;
 
-    @Option(names = "--flow-documents", defaultValue = "300",
+    @Option(names = "--flow-documents", defaultValue = "200",
             description = "Documents of the flow transition rows (default: ${DEFAULT-VALUE}).")
     int flowDocuments;
 
