@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.ibm.cloud.cloudant.v1.model.DeleteDatabaseOptions;
 import com.ibm.cloud.cloudant.v1.model.PutDatabaseOptions;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.CouchDbClients;
 import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.token.NewTokens;
 import java.time.Clock;
@@ -12,19 +13,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Fresh databases for benchmark runs on one server, each dropped after use. */
+/**
+ * Fresh databases for benchmark runs on one server, each dropped at the end: reached at {@code url} (the server, or a
+ * server-cost proxy in front of it), dropped through {@code directUrl} (the server itself, when the proxy is gone).
+ */
 final class BenchDatabase {
 
     private final String url;
+    private final String directUrl;
     private final String user;
     private final String password;
     private int counter;
-    private final List<CouchDatabase> finished = new ArrayList<>();
+    private final List<String> finished = new ArrayList<>();
 
     BenchDatabase(String url, String user, String password) {
+        this(url, url, user, password);
+    }
+
+    BenchDatabase(String url, String directUrl, String user, String password) {
         this.url = url;
+        this.directUrl = directUrl;
         this.user = user;
         this.password = password;
+    }
+
+    /** The same server reached at another URL (a proxy in front of it); drops go to the server itself. */
+    BenchDatabase through(String proxyUrl) {
+        return new BenchDatabase(proxyUrl, directUrl, user, password);
     }
 
     Map<String, String> properties(String database) {
@@ -42,19 +57,29 @@ final class BenchDatabase {
      * Marks a run's database for deletion at the end of the benchmark: deleting a database while a stopped worker's
      * longpoll on it is still pending crashes PouchDB Server.
      */
-    void drop(CouchDatabase database) {
-        finished.add(database);
+    synchronized void drop(CouchDatabase database) {
+        finished.add(database.name());
     }
 
-    void dropAll() {
-        for (CouchDatabase database : finished) {
+    /** Drops the databases of this and of every {@link #through} view of it marked so far. */
+    void dropAll(List<BenchDatabase> others) {
+        List<String> names = new ArrayList<>(finished);
+        finished.clear();
+        for (BenchDatabase other : others) {
+            synchronized (other) {
+                names.addAll(other.finished);
+                other.finished.clear();
+            }
+        }
+        var client = CouchDbClients.create(CouchDbSettings.read(CouchDbSettings.properties(directUrl, user, password,
+                "couchwork")));
+        for (String name : names) {
             try {
-                database.client().deleteDatabase(new DeleteDatabaseOptions.Builder(database.name()).build()).execute();
+                client.deleteDatabase(new DeleteDatabaseOptions.Builder(name).build()).execute();
             } catch (RuntimeException ignored) {
                 // best effort
             }
         }
-        finished.clear();
     }
 
     static void fill(CouchDatabase database, int tokens) {

@@ -4,70 +4,171 @@ import io.couchwork.app.CouchworkHome;
 import io.couchwork.demo.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** One benchmark run: the server alone, Couchwork, and the PiCaS-style baseline, all against the same server. */
+/**
+ * One benchmark run, every ratio from the same run: the bare spawn reference, then per server profile (the bundled
+ * server as it is, and behind the {@link ServerCostProxy} with CouchDB 3.5's single-node and cluster costs) the server
+ * alone, worker processes running the shipped shell route, and the PiCaS-style loop running the same command; the
+ * no-op step, wake-up and flow latency once, on the bundled server.
+ */
 public final class Benchmark {
 
-    private static final int[] CONCURRENCY = {1, 4, 16};
-    private static final int PROCESS_CONCURRENCY = 4;
-    private static final int FLOW_DOCUMENTS = 500;
+    /** What to run and how much; {@code profiles}: keys of {@link #PROFILES} (ignored against COUCHDB_URL). */
+    public record Options(int tokens, int clusterTokens, int picasTokens, int picasClusterTokens, int noopTokens,
+            List<String> profiles, int latencySamples, int flowDocuments) {}
 
-    private final BenchDatabase databases;
+    /** A server set-up the rows run against: the server as it is (no cost model), or behind the cost proxy. */
+    record Profile(String key, String title, CostModel.Profile cost) {}
+
+    static final List<Profile> PROFILES = List.of(
+            new Profile("bundled", "Bundled server, no added cost", null),
+            new Profile(CostModel.SINGLE_NODE.key(), CostModel.SINGLE_NODE.title(), CostModel.SINGLE_NODE),
+            new Profile(CostModel.CLUSTER.key(), CostModel.CLUSTER.title(), CostModel.CLUSTER));
+
+    /** Processes × slots of the shell rows: 1, 4, 16 slots in one process first (the targets' rows). */
+    static final int[][] GRID = {{1, 1}, {1, 4}, {1, 16}, {2, 1}, {4, 1}, {8, 1}, {1, 8}, {4, 4}};
+    static final int[] PICAS_THREADS = {1, 4, 16};
+    private static final int NOOP_CONCURRENCY = 16;
+
+    private final String url;
+    private final String user;
+    private final String password;
     private final String server;
+    private final boolean bundled;
 
-    public Benchmark(String url, String user, String password, String server) {
-        this.databases = new BenchDatabase(url, user, password);
+    /** {@code bundled}: the server is the bundled one, so the cost profiles apply (not to a real CouchDB). */
+    public Benchmark(String url, String user, String password, String server, boolean bundled) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
         this.server = server;
+        this.bundled = bundled;
     }
 
-    public int run(int tokens, int picasTokens, Path output) throws Exception {
+    public int run(Options options, Path output) throws Exception {
         Progress.quietFramework(false);
-        Path jar = CouchworkHome.current().root().resolve("couchwork.jar");
+        CouchworkHome home = CouchworkHome.current();
+        Path jar = home.root().resolve("couchwork.jar");
         if (!Files.exists(jar)) {
-            jar = CouchworkHome.current().root().resolve("target/couchwork.jar");
+            jar = home.root().resolve("target/couchwork.jar");
         }
+        BenchDatabase direct = new BenchDatabase(url, user, password);
+        List<BenchDatabase> viaProxies = new ArrayList<>();
+        long started = System.nanoTime();
         try {
-            return measure(tokens, picasTokens, output, jar);
+            String report = BenchReport.markdown(measure(options, jar, home, direct, viaProxies, started));
+            if (output.getParent() != null) {
+                Files.createDirectories(output.getParent());
+            }
+            Files.writeString(output, report);
+            System.out.println(report);
+            System.out.println("Written to " + output);
+            return 0;
         } finally {
-            databases.dropAll();
+            direct.dropAll(viaProxies);
         }
     }
 
-    private int measure(int tokens, int picasTokens, Path output, Path jar) throws Exception {
-        say("server alone ...");
-        RawServerBench.Result raw = RawServerBench.run(databases, 300, 5000, 40);
-        PoolBench pool = new PoolBench(databases, jar);
-        Map<Integer, PoolBench.Result> couchwork = new LinkedHashMap<>();
-        Map<Integer, PicasBaseline.Result> picas = new LinkedHashMap<>();
-        for (int c : CONCURRENCY) {
-            say("Couchwork, concurrency " + c + " ...");
-            couchwork.put(c, pool.inProcess(tokens, c));
-            say("PiCaS-style loop, " + c + " threads ...");
-            picas.put(c, PicasBaseline.run(databases, picasTokens, c));
+    private BenchReport.Run measure(Options options, Path jar, CouchworkHome home, BenchDatabase direct,
+            List<BenchDatabase> viaProxies, long started) throws Exception {
+        List<Profile> profiles = bundled
+                ? PROFILES.stream().filter(p -> options.profiles().contains(p.key())).toList()
+                : List.of(new Profile("server", server, null));
+        Map<Integer, BareSpawn.Result> spawn = new LinkedHashMap<>();
+        for (int concurrency : concurrencies()) {
+            say("bare spawn, " + concurrency + " in parallel ...");
+            spawn.put(concurrency, BareSpawn.run(options.tokens(), concurrency));
         }
-        say("1 worker process ...");
-        PoolBench.Result one = pool.processes(tokens, 1, PROCESS_CONCURRENCY);
-        say("3 worker processes ...");
-        PoolBench.Result three = pool.processes(tokens, 3, PROCESS_CONCURRENCY);
-        say("wake-up latency ...");
-        Percentiles wake = pool.wakeUp(40);
-        say("document workflows ...");
-        FlowBench.Result flows = new FlowBench(databases, jar).run(40, FLOW_DOCUMENTS);
-        String report = BenchReport.markdown(new BenchReport.Run(server, tokens, picasTokens, raw, couchwork, picas,
-                one, three, wake, PROCESS_CONCURRENCY, flows, FLOW_DOCUMENTS));
-        if (output.getParent() != null) {
-            Files.createDirectories(output.getParent());
+        PoolBench.Result noop = null;
+        Percentiles wake = null;
+        FlowBench.Result flows = null;
+        List<BenchReport.ProfileRun> runs = new ArrayList<>();
+        for (Profile profile : profiles) {
+            boolean cluster = profile.cost() == CostModel.CLUSTER;
+            int tokens = cluster ? options.clusterTokens() : options.tokens();
+            int picasTokens = cluster ? options.picasClusterTokens() : options.picasTokens();
+            ServerCostProxy proxy = profile.cost() == null ? null : ServerCostProxy.start(url, profile.cost());
+            try {
+                BenchDatabase databases = direct;
+                if (proxy != null) {
+                    databases = direct.through(proxy.url());
+                    viaProxies.add(databases);
+                }
+                say(profile.title() + ": the server alone ...");
+                RawServerBench.Result raw = RawServerBench.run(databases, 300, 5000, 40);
+                PoolBench pool = new PoolBench(databases, jar, home.root());
+                if (noop == null && profile.cost() == null) {
+                    say(profile.title() + ": no-op step (not a user path), concurrency " + NOOP_CONCURRENCY + " ...");
+                    noop = pool.inProcess(options.noopTokens(), NOOP_CONCURRENCY);
+                }
+                List<PoolBench.ShellResult> shell = new ArrayList<>();
+                for (int[] row : GRID) {
+                    say(profile.title() + ": shell route, " + row[0] + " worker process(es) × " + row[1] + " slot(s), "
+                            + tokens + " tokens ...");
+                    PoolBench.ShellResult result = pool.shellWorkers(tokens, row[0], row[1], proxy);
+                    shell.add(result);
+                    say(String.format(java.util.Locale.ROOT, "  %.1f tokens/s, %d claim races lost, %d duplicates%s",
+                            result.tokensPerSecond(), result.conflicts(), result.runs().duplicates(),
+                            result.server() == null ? "" : ", server requests per token " + perToken(result)));
+                }
+                Map<Integer, PicasBaseline.Result> picas = new LinkedHashMap<>();
+                for (int threads : PICAS_THREADS) {
+                    say(profile.title() + ": PiCaS-style loop, " + threads + " thread(s), " + picasTokens
+                            + " tokens ...");
+                    picas.put(threads, PicasBaseline.run(databases, picasTokens, threads));
+                    say(String.format("  %.1f tokens/s", picas.get(threads).tokensPerSecond()));
+                }
+                if (wake == null && profile.cost() == null && options.latencySamples() > 0) {
+                    say(profile.title() + ": wake-up latency ...");
+                    wake = pool.wakeUp(options.latencySamples());
+                    say(profile.title() + ": document workflows ...");
+                    flows = new FlowBench(databases, jar).run(options.latencySamples(), options.flowDocuments());
+                }
+                runs.add(new BenchReport.ProfileRun(profile, tokens, picasTokens, raw, shell, picas));
+            } finally {
+                if (proxy != null) {
+                    proxy.close();
+                }
+            }
         }
-        Files.writeString(output, report);
-        System.out.println(report);
-        System.out.println("Written to " + output);
-        return 0;
+        return new BenchReport.Run(server, home.root(), spawn, options.tokens(), noop, options.noopTokens(),
+                NOOP_CONCURRENCY, runs, wake, flows, options.flowDocuments(), Settings.of(home.configFile()),
+                RawServerBench.seconds(started));
     }
+
+    /** What the proxy saw per token, by kind of request (the bench's own watching and loading included). */
+    private static String perToken(PoolBench.ShellResult result) {
+        StringBuilder text = new StringBuilder();
+        result.server().requests().forEach((kind, n) -> {
+            if (n > 0) {
+                text.append(text.length() > 0 ? ", " : "").append(kind.name().toLowerCase(java.util.Locale.ROOT))
+                        .append(' ').append(String.format(java.util.Locale.ROOT, "%.2f", (double) n / result.tokens()));
+            }
+        });
+        return text.toString();
+    }
+
+    /** Every concurrency a shell or PiCaS row runs at, for its bare spawn reference. */
+    static List<Integer> concurrencies() {
+        java.util.TreeSet<Integer> all = new java.util.TreeSet<>();
+        for (int[] row : GRID) {
+            all.add(row[0] * row[1]);
+        }
+        for (int threads : PICAS_THREADS) {
+            all.add(threads);
+        }
+        return List.copyOf(all);
+    }
+
+    private static final long STARTED = System.nanoTime();
 
     private static void say(String what) {
-        System.out.println("bench: " + what);
+        long seconds = (System.nanoTime() - STARTED) / 1_000_000_000L;
+        System.out.printf("bench [%d:%02d]: %s%n", seconds / 60, seconds % 60, what);
         System.out.flush();
     }
 }

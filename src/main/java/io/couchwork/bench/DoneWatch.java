@@ -16,6 +16,7 @@ final class DoneWatch {
 
     private final LongpollFeed feed;
     private final Set<String> finished = new HashSet<>();
+    private final Set<String> failed = new HashSet<>();
     private String since = "0";
 
     DoneWatch(CouchDatabase database) {
@@ -44,9 +45,17 @@ final class DoneWatch {
                     if (state == TokenState.DONE || state == TokenState.ERROR) {
                         finished.add(doc.path("_id").asText());
                     }
+                    if (state == TokenState.ERROR) {
+                        failed.add(doc.path("_id").asText());
+                    }
                 }
             }
         }
+    }
+
+    /** Tokens seen in the error state. */
+    int errors() {
+        return failed.size();
     }
 
     private static void pause() {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,98 +24,160 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.main.Main;
 
-/** Couchwork draining a pool with a trivial job: in this JVM at several concurrencies, or as several worker processes. */
+/**
+ * Couchwork draining a pool: worker processes running the shipped shell route (the user's path), the no-op Camel step
+ * in this JVM (not a user path: Couchwork's own cost per token), and an idle worker's wake-up.
+ */
 final class PoolBench {
 
-    record Result(double tokensPerSecond, long conflicts, long claims, long rssKb) {}
+    /** The no-op step in this JVM: rate and this JVM's resident memory. */
+    record Result(double tokensPerSecond, long rssKb) {}
 
-    private static final Pattern STOPPED = Pattern.compile("claimed (\\d+) tokens, lost (\\d+) claim races");
+    /**
+     * A row of worker processes running the shipped shell route: rate, claims won and lost, CouchDB requests the
+     * workers sent (-1 when a worker did not report them), peak resident memory per process (largest and median),
+     * the runs file's exactly-once check, tokens in error, what the server-cost proxy saw (null without one), and
+     * processes created on the machine per token.
+     */
+    record ShellResult(int processes, int slots, int tokens, double tokensPerSecond, double seconds, long claims,
+            long conflicts, long requests, long rssMaxKb, long rssMedianKb, RunsLog.Check runs, int errors,
+            ServerCostProxy.Stats server, double forksPerToken) {
 
-    /** Tokens claimed ahead of the execution slots: trivial jobs finish in microseconds, so claim in big batches. */
-    static final int PREFETCH = 128;
-
-    /** Worker processes share the pool: each claims no more ahead than four times its slots, as one would set it. */
-    static final int PROCESS_PREFETCH_FACTOR = 4;
-
-    private final BenchDatabase databases;
-    private final Path jar;
-
-    PoolBench(BenchDatabase databases, Path jar) {
-        this.databases = databases;
-        this.jar = jar;
-    }
-
-    /** One worker in this JVM with {@code concurrency} parallel trivial jobs. */
-    Result inProcess(int tokens, int concurrency) throws Exception {
-        CouchDatabase db = databases.create("pool");
-        Path home = home(concurrency, Math.max(PREFETCH, concurrency * 4), false);
-        try {
-            BenchDatabase.fill(db, tokens);
-            buildViews(db);
-            Main main = CouchworkMain.create(new CouchworkHome(home), home.resolve("config/application.properties"),
-                    databases.properties(db.name()));
-            DoneWatch watch = new DoneWatch(db);
-            long t0 = System.nanoTime();
-            main.start();
-            watch.awaitFinished(tokens);
-            double seconds = RawServerBench.seconds(t0);
-            main.stop();
-            return new Result(tokens / seconds, -1, -1, rssKb(ProcessHandle.current().pid()));
-        } finally {
-            databases.drop(db);
-            BenchHome.delete(home);
+        int concurrency() {
+            return processes * slots;
         }
     }
 
-    /** {@code processes} worker JVMs, each with {@code concurrency} parallel trivial jobs, on one pool. */
-    Result processes(int tokens, int processes, int concurrency) throws Exception {
-        CouchDatabase db = databases.create("procs");
-        Path home = home(concurrency, PROCESS_PREFETCH_FACTOR * concurrency, false);
-        List<Process> workers = new ArrayList<>();
-        List<Path> logs = new ArrayList<>();
+    // the worker's stop line; the request count is newer than the rest
+    private static final Pattern STOPPED = Pattern.compile(
+            "claimed (\\d+) tokens, lost (\\d+) claim races(?:, sent (\\d+) CouchDB requests)?");
+
+    /** The no-op row's tokens claimed ahead of the slots: trivial jobs finish in microseconds, so claim in bulk. */
+    static final int PREFETCH = 128;
+
+    private final BenchDatabase databases;
+    private final Path jar;
+    private final Path home;
+
+    /** {@code home}: the Couchwork folder whose config/ and routes/ the worker processes run. */
+    PoolBench(BenchDatabase databases, Path jar, Path home) {
+        this.databases = databases;
+        this.jar = jar;
+        this.home = home;
+    }
+
+    /**
+     * One worker in this JVM with {@code concurrency} parallel no-op jobs, on a loaded pool whose views are built;
+     * the time runs from the moment the app has started (its claiming starts with it) until every token is finished.
+     */
+    Result inProcess(int tokens, int concurrency) throws Exception {
+        CouchDatabase db = databases.create("pool");
+        Path benchHome = noopHome(concurrency, Math.max(PREFETCH, concurrency * 4), false);
         try {
             BenchDatabase.fill(db, tokens);
             buildViews(db);
+            Main main = CouchworkMain.create(new CouchworkHome(benchHome),
+                    benchHome.resolve("config/application.properties"), databases.properties(db.name()));
             DoneWatch watch = new DoneWatch(db);
-            for (int p = 0; p < processes; p++) {
-                Path log = home.resolve("worker-" + p + ".log");
-                logs.add(log);
-                workers.add(startWorker(home, jar, databases.properties(db.name()), log));
-            }
-            long t0 = awaitFirstWorkerClaiming(logs); // JVM start-up is not what is measured
+            main.start();
+            long t0 = System.nanoTime();
             watch.awaitFinished(tokens);
             double seconds = RawServerBench.seconds(t0);
-            long rss = 0;
-            for (Process worker : workers) {
-                rss = Math.max(rss, rssKb(worker.pid()));
+            main.stop();
+            return new Result(tokens / seconds, rssKb(ProcessHandle.current().pid(), "VmRSS:"));
+        } finally {
+            databases.drop(db);
+            BenchHome.delete(benchHome);
+        }
+    }
+
+    /**
+     * {@code processes} worker JVMs started from the packaged app as users start them ({@code couchwork run}: the
+     * shipped config/application.properties and routes/, so routes/process-tokens.camel.yaml runs the token's shell
+     * command), each with {@code slots} parallel executions and every other setting at its default; the command
+     * appends the token's id to a file. The workers start on an empty pool; once every one serves it, the tokens are
+     * loaded, and the time runs from the load until every token is finished (JVM start-up is not measured).
+     */
+    ShellResult shellWorkers(int tokens, int processes, int slots, ServerCostProxy proxy) throws Exception {
+        CouchDatabase db = databases.create("shell");
+        Path directory = Files.createTempDirectory("couchwork-bench-shell-");
+        RunsLog runs = new RunsLog(directory);
+        Map<String, String> properties = new LinkedHashMap<>(databases.properties(db.name()));
+        properties.put("couchwork.pool.concurrency", Integer.toString(slots));
+        properties.put("couchwork.exec.command", runs.command());
+        properties.put("couchwork.http.enabled", "false"); // the default; several workers would share its port
+        List<Process> workers = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        try {
+            for (int p = 0; p < processes; p++) {
+                Path log = directory.resolve("worker-" + p + ".log");
+                logs.add(log);
+                workers.add(startWorker(home, jar, properties, log));
             }
+            awaitServing(workers, logs);
+            DoneWatch watch = new DoneWatch(db);
+            ShellJob.Forks forks = ShellJob.Forks.start();
+            ServerCostProxy.Stats before = proxy == null ? null : proxy.stats();
+            long t0 = System.nanoTime();
+            BenchDatabase.fill(db, tokens);
+            watch.awaitFinished(tokens);
+            double seconds = RawServerBench.seconds(t0);
+            double forksPerToken = forks.perJob(tokens);
+            ServerCostProxy.Stats server = proxy == null ? null : proxy.stats().since(before);
+            List<Long> rss = new ArrayList<>();
+            for (Process worker : workers) {
+                rss.add(peakRssKb(worker.pid()));
+            }
+            workers.forEach(Process::destroy); // SIGTERM: a graceful stop, which logs the worker's counts
             long claims = 0;
             long conflicts = 0;
+            long requests = 0;
+            int reported = 0;
             for (int p = 0; p < workers.size(); p++) {
-                workers.get(p).destroy();
                 workers.get(p).waitFor(60, TimeUnit.SECONDS);
                 Matcher m = STOPPED.matcher(Files.readString(logs.get(p)));
                 if (m.find()) {
                     claims += Long.parseLong(m.group(1));
                     conflicts += Long.parseLong(m.group(2));
+                    requests += m.group(3) == null ? 0 : Long.parseLong(m.group(3));
+                    reported += m.group(3) == null ? 0 : 1;
                 }
             }
-            return new Result(tokens / seconds, conflicts, claims, rss);
+            List<Long> sorted = rss.stream().sorted().toList();
+            return new ShellResult(processes, slots, tokens, tokens / seconds, seconds, claims, conflicts,
+                    reported == processes ? requests : -1, sorted.get(sorted.size() - 1), sorted.get(sorted.size() / 2),
+                    runs.check(), watch.errors(), server, forksPerToken);
         } finally {
             workers.forEach(Process::destroyForcibly);
             databases.drop(db);
-            BenchHome.delete(home);
+            BenchHome.delete(directory);
+        }
+    }
+
+    /** Waits until every worker logged that it serves the pool; a worker that exits first fails the run. */
+    private static void awaitServing(List<Process> workers, List<Path> logs) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        for (int p = 0; p < workers.size(); p++) {
+            Path log = logs.get(p);
+            while (!Files.exists(log) || !Files.readString(log).contains(" serves token types ")) {
+                if (!workers.get(p).isAlive() || System.nanoTime() > deadline) {
+                    String text = Files.exists(log) ? Files.readString(log) : "";
+                    throw new IllegalStateException("worker " + p + " did not start serving the pool; its log ends: "
+                            + text.substring(Math.max(0, text.length() - 2000)));
+                }
+                Thread.sleep(20);
+            }
         }
     }
 
     /** Idle worker in this JVM: time from a token's write to the start of its job. */
     Percentiles wakeUp(int samples) throws Exception {
         CouchDatabase db = databases.create("wake");
-        Path home = home(1, PREFETCH, true);
+        Path benchHome = noopHome(1, PREFETCH, true);
         try {
             Map<String, Long> started = new ConcurrentHashMap<>();
-            Main main = CouchworkMain.create(new CouchworkHome(home), home.resolve("config/application.properties"),
-                    databases.properties(db.name()));
+            Main main = CouchworkMain.create(new CouchworkHome(benchHome),
+                    benchHome.resolve("config/application.properties"), databases.properties(db.name()));
             main.bind("benchProbe", new StartProbe(started));
             main.start();
             DoneWatch watch = new DoneWatch(db);
@@ -138,7 +201,7 @@ final class PoolBench {
             return latency;
         } finally {
             databases.drop(db);
-            BenchHome.delete(home);
+            BenchHome.delete(benchHome);
         }
     }
 
@@ -155,18 +218,6 @@ final class PoolBench {
         }
     }
 
-    /** The moment the first worker logged that it serves the pool (it claims right after). */
-    private static long awaitFirstWorkerClaiming(List<Path> logs) throws IOException, InterruptedException {
-        while (true) {
-            for (Path log : logs) {
-                if (Files.exists(log) && Files.readString(log).contains(" serves token types ")) {
-                    return System.nanoTime();
-                }
-            }
-            Thread.sleep(5);
-        }
-    }
-
     /**
      * Installs the design documents and builds the queue view, as a pool that was loaded and looked at has them: the
      * PiCaS-style loop starts from a built index too, and what is timed is draining, not loading.
@@ -178,7 +229,7 @@ final class PoolBench {
     }
 
     /** A Couchwork home with a bench route: the trivial job sets the body, optionally after the start probe. */
-    private static Path home(int concurrency, int prefetch, boolean probe) throws IOException {
+    private static Path noopHome(int concurrency, int prefetch, boolean probe) throws IOException {
         String probeStep = probe ? BenchHome.PROBE_STEP : "";
         return BenchHome.create("bench", """
                 - routeConfiguration:
@@ -210,10 +261,15 @@ final class PoolBench {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    private static long rssKb(long pid) {
+    /** A process's peak resident memory (VmHWM) in KiB, -1 when unknown. */
+    static long peakRssKb(long pid) {
+        return rssKb(pid, "VmHWM:");
+    }
+
+    private static long rssKb(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }

@@ -2,6 +2,7 @@ package io.couchwork.camel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.couchwork.couchdb.CouchDbClients;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;
 import io.couchwork.exec.CommandFailedException;
@@ -451,8 +452,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             }
         }
         if (claimer != null) {
-            LOG.info("Worker {} stopped: claimed {} tokens, lost {} claim races", endpoint.getComponent().worker()
-                    .workerId(), claimer.claims(), claimer.conflicts());
+            LOG.info("Worker {} stopped: claimed {} tokens, lost {} claim races, sent {} CouchDB requests",
+                    endpoint.getComponent().worker().workerId(), claimer.claims(), claimer.conflicts(),
+                    CouchDbClients.requestCount());
         }
         if (held != null) {
             // tokens whose jobs never started (dropped from the executor's queue) go back to the pool too

@@ -2,6 +2,7 @@ package io.couchwork.cli;
 
 import io.couchwork.bench.Benchmark;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,30 +11,68 @@ import picocli.CommandLine.Spec;
 
 /** couchwork bench: measures the server and Couchwork in one run and writes the figures as Markdown. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure the server and Couchwork in one run.",
-            "The server alone (single and bulk writes, _changes wake-up), Couchwork (tokens/s at several concurrencies"
-                + " and processes, wasted claims, wake-up latency, memory) and a faithful PiCaS-style loop. Uses"
-                + " COUCHDB_URL, or else the bundled server; writes Markdown."})
+        description = {"Measure Couchwork's real path in one run and write the figures as Markdown.",
+            "Worker processes running the shipped shell route (routes/process-tokens.camel.yaml) with a trivial"
+                + " command, the same command spawned bare (the machine's limit) and run by a PiCaS-style loop, the"
+                + " server alone, and the no-op step; on the bundled server as it is and behind a proxy giving each"
+                + " request CouchDB 3.5's measured service time (single node, cluster). Against COUCHDB_URL when set (then"
+                + " without the cost profiles). About 15 minutes with the defaults on 2 cores."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--output", defaultValue = "docs/benchmarks.md", description = "Report file (default: ${DEFAULT-VALUE}).")
     Path output;
 
-    @Option(names = "--tokens", defaultValue = "3000", description = "Tokens per Couchwork run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tokens", defaultValue = "500",
+            description = "Tokens per shell row, and jobs per bare spawn row (default: ${DEFAULT-VALUE}).")
     int tokens;
 
+    @Option(names = "--cluster-tokens", defaultValue = "200",
+            description = "Tokens per shell row in the cluster profile (default: ${DEFAULT-VALUE}).")
+    int clusterTokens;
+
     @Option(names = "--picas-tokens", defaultValue = "300",
-            description = "Tokens per PiCaS-style run (default: ${DEFAULT-VALUE}).")
+            description = "Tokens per PiCaS-style row (default: ${DEFAULT-VALUE}).")
     int picasTokens;
+
+    @Option(names = "--picas-cluster-tokens", defaultValue = "100",
+            description = "Tokens per PiCaS-style row in the cluster profile (default: ${DEFAULT-VALUE}).")
+    int picasClusterTokens;
+
+    @Option(names = "--noop-tokens", defaultValue = "2000",
+            description = "Tokens of the no-op step row (default: ${DEFAULT-VALUE}).")
+    int noopTokens;
+
+    @Option(names = "--profiles", split = ",", defaultValue = "bundled,single-node,cluster",
+            description = "Server profiles to run, of bundled, single-node, cluster (default: ${DEFAULT-VALUE}).")
+    List<String> profiles;
+
+    @Option(names = "--latency-samples", defaultValue = "40",
+            description = "Samples of wake-up and flow latency; 0 skips those sections (default: ${DEFAULT-VALUE}).")
+    int latencySamples;
+
+    @Option(names = "--flow-documents", defaultValue = "200",
+            description = "Documents of the flow transition rows (default: ${DEFAULT-VALUE}).")
+    int flowDocuments;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        for (String profile : profiles) {
+            if (!List.of("bundled", "single-node", "cluster").contains(profile)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Unknown profile '" + profile
+                        + "' for --profiles: expected bundled, single-node or cluster");
+            }
+        }
+        if (tokens < 1 || clusterTokens < 1 || picasTokens < 1 || picasClusterTokens < 1 || noopTokens < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Token counts must be at least 1");
+        }
         try (TargetServer server = TargetServer.fromEnvironmentOrBundled(spec.commandLine().getOut())) {
-            return new Benchmark(server.url(), server.user(), server.password(), server.description())
-                    .run(tokens, picasTokens, output);
+            return new Benchmark(server.url(), server.user(), server.password(), server.description(),
+                    server.bundled() != null)
+                    .run(new Benchmark.Options(tokens, clusterTokens, picasTokens, picasClusterTokens, noopTokens,
+                            profiles, latencySamples, flowDocuments), output);
         }
     }
 }

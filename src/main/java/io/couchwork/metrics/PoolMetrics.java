@@ -1,11 +1,13 @@
 package io.couchwork.metrics;
 
+import io.couchwork.couchdb.CouchDbClients;
 import io.couchwork.status.PoolStatus;
 import io.couchwork.token.Outcome;
 import io.couchwork.token.RetryPolicy;
 import io.couchwork.token.Token;
 import io.couchwork.token.TokenClaimer;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -39,6 +41,8 @@ public class PoolMetrics {
 
     public PoolMetrics(MeterRegistry registry) {
         this.registry = registry;
+        FunctionCounter.builder("couchwork.couchdb.requests", CouchDbClients.class, c -> CouchDbClients.requestCount())
+                .description("HTTP requests sent to CouchDB by this process, retries included").register(registry);
     }
 
     /** The app's metrics, or ones kept apart (never exported) when the context has none, as in a bare test route. */
