@@ -253,12 +253,21 @@ final class PoolBench {
                 """.formatted(concurrency, prefetch, probeStep));
     }
 
-    /** An app process from the packaged jar, with this home and these properties. */
+    /**
+     * An app process started as users start it, through bin/couchwork beside the jar (so with the launcher's JVM
+     * settings), with this home and these properties.
+     */
     static Process startWorker(Path home, Path jar, Map<String, String> properties, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-D" + CouchworkHome.LAUNCH_PROPERTY + "=" + home,
-                "-jar", jar.toString(), "run"));
+        Path root = jar.toAbsolutePath().getParent();
+        if (root.getFileName().toString().equals("target")) {
+            root = root.getParent(); // the source tree: bin/ is beside target/
+        }
+        List<String> command = new ArrayList<>(List.of(root.resolve("bin/couchwork").toString(), "run"));
         properties.forEach((k, v) -> command.addAll(List.of("-D", k + "=" + v)));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        String userOptions = System.getenv().getOrDefault("JAVA_OPTS", "");
+        builder.environment().put("JAVA_OPTS", (userOptions + " -D" + CouchworkHome.LAUNCH_PROPERTY + "=" + home).strip());
+        return builder.start();
     }
 
     /** A process's peak resident memory (VmHWM) in KiB, -1 when unknown. */
@@ -277,10 +286,6 @@ final class PoolBench {
             // not on Linux
         }
         return -1;
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
     }
 
 }
