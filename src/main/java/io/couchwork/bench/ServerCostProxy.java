@@ -175,16 +175,7 @@ public final class ServerCostProxy implements AutoCloseable {
 
     private HttpResponse<InputStream> send(HttpExchange exchange, byte[] body)
             throws IOException, InterruptedException {
-        String query = exchange.getRequestURI().getRawQuery();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI().getRawPath()
-                        + (query == null ? "" : "?" + query)))
-                .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        exchange.getRequestHeaders().forEach((name, values) -> {
-            if (!REQUEST_SKIPPED.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(value -> request.header(name, value));
-            }
-        });
+        HttpRequest.Builder request = ProxiedRequests.to(target, exchange, body, REQUEST_SKIPPED);
         CompletableFuture<HttpResponse<InputStream>> call = client.sendAsync(request.build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         pending.add(call);

@@ -61,6 +61,11 @@ class SettingsValidationTest {
                 .startsWith("Invalid setting couchwork.http.port = 'eighty'");
         assertThat(failure("couchwork.flows.on-crash = later\n", Map.of(), Map.of()).getMessage())
                 .contains("expected park or rerun");
+        assertThat(failure("couchwork.pool.prefetch = lots\n", Map.of(), Map.of()).getMessage())
+                .startsWith("Invalid setting couchwork.pool.prefetch = 'lots': expected a whole number from 0");
+        assertThat(failure("couchwork.pool.prefetch = auto\n", Map.of("couchwork.exec.shell", "/bin/dash"), Map.of()))
+                .isNull();
+        assertThat(failure("couchwork.pool.prefetch = 8\n", Map.of(), Map.of())).isNull();
     }
 
     @Test
