@@ -171,8 +171,9 @@ final class BenchReport {
         if (!parts.isEmpty()) {
             bounds.add("**8 × 1 against 1 × 8**: " + String.join("; ", parts) + ". Eight worker JVMs share "
                     + Runtime.getRuntime().availableProcessors() + " cores with the jobs, each follows its own"
-                    + " `_changes` feed (every change is read by every worker), and their claims race for the same"
-                    + " tokens; one JVM with 8 slots claims for all of them at once.");
+                    + " `_changes` feed (every change is sent to and read by every worker: the server's work for the"
+                    + " feed grows with the number of workers), and each claims and writes results for itself in"
+                    + " smaller batches; one JVM with 8 slots does all of that once.");
         }
 
         cells = new ArrayList<>();
@@ -200,9 +201,10 @@ final class BenchReport {
                     .filter(r -> r.processes() == 1).allMatch(r -> r.conflicts() == 0);
             bounds.add("**Wasted claims**: " + String.join("; ", parts) + "."
                     + (singleProcessClean ? " Rows with one process lose none: the races are between processes." : "")
-                    + " Each worker claims from a queue its own `_changes` feed keeps"
-                    + " current, so every todo token is offered to every worker at once, and each lost race is a"
-                    + " write wasted (more so at the end of a pool, when few tokens are left for all of them).");
+                    + " Workers split the pool into shares once they have seen each other's writes in the feed"
+                    + " (rendezvous hashing over the workers seen lately), so races come from the start of a row (all"
+                    + " workers idle, none seen yet: random picks), from its end (the last tokens go to whoever is"
+                    + " idle), and from a feed that lags behind the claims when the server is saturated.");
         }
 
         cells = new ArrayList<>();
@@ -257,9 +259,12 @@ final class BenchReport {
         StringBuilder s = new StringBuilder("**Shell path ÷ bare spawn**: what a token costs a slot on the shell path"
                 + " and with a bare spawn of the same command at the same concurrency:\n\n");
         s.append("| profile | processes × slots | ms per token per slot, shell / bare | forks per token, shell / bare |"
-                + " CouchDB requests per token | write queue busy (bundled server beyond the model) |\n"
-                + "|---|---|---|---|---|---|\n");
+                + " CouchDB requests per token | write queue busy (bundled server beyond the model) |"
+                + " cores busy (the bundled server's part) |\n"
+                + "|---|---|---|---|---|---|---|\n");
         List<Double> extraForks = new ArrayList<>();
+        List<Double> coresBusy = new ArrayList<>();
+        List<Double> serverShare = new ArrayList<>();
         boolean serverBound = false;
         for (ShellMiss m : misses) {
             PoolBench.ShellResult r = m.row();
@@ -269,10 +274,14 @@ final class BenchReport {
                 extraForks.add(r.forksPerToken() - m.spawn().forksPerJob());
             }
             serverBound |= r.server() != null && busy(r) >= 80 && overrun(r) < busy(r) / 2;
-            s.append(String.format(Locale.ROOT, "| %s | %d × %d | %.1f / %.1f | %s / %s | %s | %s |%n",
+            s.append(String.format(Locale.ROOT, "| %s | %d × %d | %.1f / %.1f | %s / %s | %s | %s | %s |%n",
                     m.profile().key(), r.processes(), r.slots(), slotMs, spawnMs, f1(r.forksPerToken()),
                     f1(m.spawn().forksPerJob()), perToken(r), r.server() == null ? "—"
-                            : String.format(Locale.ROOT, "%.0f %% (%.0f %%)", busy(r), overrun(r))));
+                            : String.format(Locale.ROOT, "%.0f %% (%.0f %%)", busy(r), overrun(r)), cores(r)));
+            if (!Double.isNaN(r.cpu().busy())) {
+                coresBusy.add(r.cpu().busy());
+                serverShare.add(Double.isNaN(r.cpu().server()) ? 0 : r.cpu().server());
+            }
         }
         s.append('\n');
         if (!extraForks.isEmpty()) {
@@ -283,6 +292,15 @@ final class BenchReport {
                     median >= 0.8 ? ": the extra process starts of each job are part of the bound, the rest is the"
                             + " job's own handling in the worker. " : ". "));
         }
+        if (!coresBusy.isEmpty()) {
+            double busy = coresBusy.stream().sorted().toList().get(coresBusy.size() / 2);
+            double server = serverShare.stream().sorted().toList().get(serverShare.size() / 2);
+            s.append(String.format(Locale.ROOT, "While these rows ran, the machine's cores were %.0f %% busy (median),"
+                    + " %.0f %% of all core time in the bundled server's process alone%s ", 100 * busy, 100 * server,
+                    busy >= 0.85 ? ": the shell path shares the cores with the server, the worker JVMs and the proxy,"
+                            + " where the bare spawn had them to itself, so on this machine CPU is the bound, not"
+                            + " waiting." : "."));
+        }
         if (bundledMissed && !serverBound) {
             s.append("The server is not what bounds it: the bundled profile, with no added cost, misses as well, and"
                     + " no cost profile's modelled write queue was busy 80 % of the time.");
@@ -291,6 +309,15 @@ final class BenchReport {
                     + " server's writes bound the rate as well.");
         }
         return s.toString().strip();
+    }
+
+    /** Share of all cores busy during the row, and the bundled server's part of it. */
+    private static String cores(PoolBench.ShellResult r) {
+        if (Double.isNaN(r.cpu().busy())) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, "%.0f %% (%s)", 100 * r.cpu().busy(),
+                Double.isNaN(r.cpu().server()) ? "—" : String.format(Locale.ROOT, "%.0f %%", 100 * r.cpu().server()));
     }
 
     private static String picasBound(Run run, ProfileRun p, PoolBench.ShellResult row, PicasBaseline.Result picas) {

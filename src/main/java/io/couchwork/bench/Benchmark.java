@@ -39,9 +39,15 @@ public final class Benchmark {
     private final String password;
     private final String server;
     private final boolean bundled;
+    private final long serverPid;
 
-    /** {@code bundled}: the server is the bundled one, so the cost profiles apply (not to a real CouchDB). */
-    public Benchmark(String url, String user, String password, String server, boolean bundled) {
+    /**
+     * {@code serverPid}: the bundled server's process (the cost profiles apply, and its CPU time is reported), or -1 for
+     * a server elsewhere (a real CouchDB).
+     */
+    public Benchmark(String url, String user, String password, String server, long serverPid) {
+        this.serverPid = serverPid;
+        boolean bundled = serverPid >= 0;
         this.url = url;
         this.user = user;
         this.password = password;
@@ -100,7 +106,7 @@ public final class Benchmark {
                 }
                 say(profile.title() + ": the server alone ...");
                 RawServerBench.Result raw = RawServerBench.run(databases, 300, 5000, 40);
-                PoolBench pool = new PoolBench(databases, jar, home.root());
+                PoolBench pool = new PoolBench(databases, jar, home.root(), serverPid);
                 if (noop == null && profile.cost() == null) {
                     say(profile.title() + ": no-op step (not a user path), concurrency " + NOOP_CONCURRENCY + " ...");
                     noop = pool.inProcess(options.noopTokens(), NOOP_CONCURRENCY);

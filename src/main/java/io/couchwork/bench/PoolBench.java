@@ -41,7 +41,7 @@ final class PoolBench {
      */
     record ShellResult(int processes, int slots, int tokens, double tokensPerSecond, double seconds, long claims,
             long conflicts, long requests, long rssMaxKb, long rssMedianKb, RunsLog.Check runs, int errors,
-            ServerCostProxy.Stats server, double forksPerToken) {
+            ServerCostProxy.Stats server, double forksPerToken, CpuUse.Share cpu) {
 
         int concurrency() {
             return processes * slots;
@@ -58,12 +58,15 @@ final class PoolBench {
     private final BenchDatabase databases;
     private final Path jar;
     private final Path home;
+    /** The bundled server's process, whose CPU time the shell rows report; -1 for a server elsewhere. */
+    private final long serverPid;
 
     /** {@code home}: the Couchwork folder whose config/ and routes/ the worker processes run. */
-    PoolBench(BenchDatabase databases, Path jar, Path home) {
+    PoolBench(BenchDatabase databases, Path jar, Path home, long serverPid) {
         this.databases = databases;
         this.jar = jar;
         this.home = home;
+        this.serverPid = serverPid;
     }
 
     /**
@@ -118,10 +121,12 @@ final class PoolBench {
             DoneWatch watch = new DoneWatch(db);
             ShellJob.Forks forks = ShellJob.Forks.start();
             ServerCostProxy.Stats before = proxy == null ? null : proxy.stats();
+            CpuUse cpu = CpuUse.start(serverPid);
             long t0 = System.nanoTime();
             BenchDatabase.fill(db, tokens);
             watch.awaitFinished(tokens);
             double seconds = RawServerBench.seconds(t0);
+            CpuUse.Share cpuShare = cpu.since();
             double forksPerToken = forks.perJob(tokens);
             ServerCostProxy.Stats server = proxy == null ? null : proxy.stats().since(before);
             List<Long> rss = new ArrayList<>();
@@ -146,7 +151,7 @@ final class PoolBench {
             List<Long> sorted = rss.stream().sorted().toList();
             return new ShellResult(processes, slots, tokens, tokens / seconds, seconds, claims, conflicts,
                     reported == processes ? requests : -1, sorted.get(sorted.size() - 1), sorted.get(sorted.size() / 2),
-                    runs.check(), watch.errors(), server, forksPerToken);
+                    runs.check(), watch.errors(), server, forksPerToken, cpuShare);
         } finally {
             workers.forEach(Process::destroyForcibly);
             databases.drop(db);

@@ -70,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         try (TargetServer server = TargetServer.fromEnvironmentOrBundled(spec.commandLine().getOut())) {
             return new Benchmark(server.url(), server.user(), server.password(), server.description(),
-                    server.bundled() != null)
+                    server.bundled() == null ? -1 : server.bundled().pid())
                     .run(new Benchmark.Options(tokens, clusterTokens, picasTokens, picasClusterTokens, noopTokens,
                             profiles, latencySamples, flowDocuments), output);
         }
