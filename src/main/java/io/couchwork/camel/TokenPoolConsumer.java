@@ -58,6 +58,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private final Clock clock;
     private final Semaphore wakeUp = new Semaphore(0);
     private final AtomicInteger inFlight = new AtomicInteger();
+    // claimed and not yet executed to the end: what occupies the slots and the prefetch room (tokens whose outcome is
+    // on its way to the server do not, or a slow server's write time would eat the prefetch)
+    private final AtomicInteger unfinished = new AtomicInteger();
     private final Map<String, Thread> running = new ConcurrentHashMap<>();
     private final Set<String> leaseLost = ConcurrentHashMap.newKeySet();
     private volatile boolean claiming;
@@ -144,9 +147,10 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             int ahead = prefetch.depth();
             int capacity = endpoint.getConcurrency() + ahead;
             int threshold = Math.max(1, (ahead + 1) / 2);
-            int running = inFlight.get();
+            int running = unfinished.get();
             int room = capacity - running;
-            if (room <= 0 || (running >= endpoint.getConcurrency() && room < threshold)) {
+            boolean writesBehind = inFlight.get() - running > 4 * capacity; // outcomes pile up: let them catch up
+            if (room <= 0 || writesBehind || (running >= endpoint.getConcurrency() && room < threshold)) {
                 await(endpoint.poll()); // busy: a finished job wakes us
                 continue;
             }
@@ -204,6 +208,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         leaseLost.remove(token.id());
         held.hold(token);
         inFlight.incrementAndGet();
+        unfinished.incrementAndGet();
         try {
             executor.execute(() -> execute(token));
         } catch (RuntimeException rejected) {
@@ -270,6 +275,8 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     }
 
     private void finish(Token token, Outcome outcome, long started) {
+        unfinished.decrementAndGet();
+        wake();
         held.finish(token.id(), outcome, started).whenComplete((saved, error) -> {
             inFlight.decrementAndGet();
             wake();
