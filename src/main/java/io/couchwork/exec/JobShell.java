@@ -103,11 +103,6 @@ public final class JobShell {
         return job;
     }
 
-    /** Whether the job shell leads a process group of its own, which it kills as a whole with the worker. */
-    public boolean isolatesJobs() {
-        return setsid.isPresent();
-    }
-
     private void ensureRunning() throws IOException {
         if (process != null && process.isAlive()) {
             return;

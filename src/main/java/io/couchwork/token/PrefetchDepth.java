@@ -57,10 +57,6 @@ public final class PrefetchDepth {
         return (int) Math.min(MAX_AUTO, Math.ceil(2 * perRoundTrip));
     }
 
-    public boolean isAuto() {
-        return fixed < 0;
-    }
-
     private static double average(double current, long sample) {
         return Double.isNaN(current) ? sample : current + WEIGHT * (sample - current);
     }

@@ -15,7 +15,6 @@ class PrefetchDepthTest {
         depth.jobTook(MS);
         depth.claimTook(500 * MS);
         assertThat(depth.depth()).isEqualTo(7);
-        assertThat(depth.isAuto()).isFalse();
     }
 
     @Test
