@@ -14,30 +14,33 @@ import java.util.Set;
  */
 final class DoneWatch {
 
+    private static final int READ_LIMIT = 1000;
+
     private final LongpollFeed feed;
     private final Set<String> finished = new HashSet<>();
     private final Set<String> failed = new HashSet<>();
     private String since = "0";
+    private final java.util.List<long[]> progress = new java.util.ArrayList<>(); // {nanoTime, tokens finished}
 
     DoneWatch(CouchDatabase database) {
         this.feed = new LongpollFeed(database);
     }
 
-    /** Returns once at least {@code count} tokens are done or in error; reads at most every 100 ms, in big batches. */
+    /** Returns once at least {@code count} tokens are done or in error; reads at most every 25 ms, in big batches. */
     void awaitFinished(int count) {
-        boolean first = true;
+        boolean caughtUp = false;
         while (finished.size() < count) {
-            if (!first) {
+            if (caughtUp) {
                 pause();
             }
-            first = false;
             JsonNode result;
             try {
-                result = feed.read(since, 1000);
+                result = feed.read(since, READ_LIMIT);
             } catch (RuntimeException timeout) {
                 continue; // a longpoll that timed out: ask again
             }
             since = result.path("last_seq").asText(since);
+            caughtUp = result.path("results").size() < READ_LIMIT; // else more changes wait: read on at once
             for (JsonNode change : result.path("results")) {
                 JsonNode doc = change.path("doc");
                 if (doc.isObject()) {
@@ -50,7 +53,32 @@ final class DoneWatch {
                     }
                 }
             }
+            if (caughtUp) { // a read that lagged behind would date its tokens late
+                progress.add(new long[] {System.nanoTime(), finished.size()});
+            }
         }
+    }
+
+    /**
+     * Tokens per second in steady state: between the reads that first saw 10 % and 90 % of {@code count} finished, so
+     * that neither the ramp-up (workers waking to a newly loaded pool, prefetch growing) nor the last tokens' tail
+     * count; NaN when the reads were too few to tell.
+     */
+    double steadyPerSecond(int count) {
+        long[] from = null;
+        long[] to = null;
+        for (long[] sample : progress) {
+            if (from == null && sample[1] >= count / 10) {
+                from = sample;
+            }
+            if (to == null && sample[1] >= count * 9 / 10) {
+                to = sample;
+            }
+        }
+        if (from == null || to == null || to[0] <= from[0] || to[1] <= from[1]) {
+            return Double.NaN;
+        }
+        return (to[1] - from[1]) / ((to[0] - from[0]) / 1e9);
     }
 
     /** Tokens seen in the error state. */
@@ -60,7 +88,7 @@ final class DoneWatch {
 
     private static void pause() {
         try {
-            Thread.sleep(100);
+            Thread.sleep(25);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -41,7 +41,12 @@ final class PoolBench {
      */
     record ShellResult(int processes, int slots, int tokens, double tokensPerSecond, double seconds, long claims,
             long conflicts, long requests, long rssMaxKb, long rssMedianKb, RunsLog.Check runs, int errors,
-            ServerCostProxy.Stats server, double forksPerToken, CpuUse.Share cpu) {
+            ServerCostProxy.Stats server, double forksPerToken, CpuUse.Share cpu, double steadyPerSecond) {
+
+        /** The steady-state rate (10 % to 90 % of the tokens finished), or the whole run's where that is unknown. */
+        double steady() {
+            return Double.isNaN(steadyPerSecond) ? tokensPerSecond : steadyPerSecond;
+        }
 
         int concurrency() {
             return processes * slots;
@@ -151,7 +156,7 @@ final class PoolBench {
             List<Long> sorted = rss.stream().sorted().toList();
             return new ShellResult(processes, slots, tokens, tokens / seconds, seconds, claims, conflicts,
                     reported == processes ? requests : -1, sorted.get(sorted.size() - 1), sorted.get(sorted.size() / 2),
-                    runs.check(), watch.errors(), server, forksPerToken, cpuShare);
+                    runs.check(), watch.errors(), server, forksPerToken, cpuShare, watch.steadyPerSecond(tokens));
         } finally {
             workers.forEach(Process::destroyForcibly);
             databases.drop(db);
