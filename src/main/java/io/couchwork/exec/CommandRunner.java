@@ -6,8 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +38,10 @@ public final class CommandRunner {
     private final long maxLogBytes;
     private final long tailBytes;
     private final JobShell shell;
-    private final java.util.Deque<Path> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final Deque<Path> idle = new ConcurrentLinkedDeque<>();
 
     /** Every run directory of this process, deleted when it exits. */
-    private static final java.util.Set<Path> RUN_DIRECTORIES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<Path> RUN_DIRECTORIES = ConcurrentHashMap.newKeySet();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> RUN_DIRECTORIES.forEach(CommandRunner::deleteQuietly),

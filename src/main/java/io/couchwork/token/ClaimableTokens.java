@@ -47,6 +47,7 @@ public final class ClaimableTokens {
     /** Most queue entries looked at for this worker's own share in one claim. */
     private static final int SCAN_LIMIT = 20_000;
     private static final int MAX_SPREAD = 6400;
+    private static final int JUDGED_CLAIMS = 20;
 
     private final Set<String> types;
     private final int capacity;
@@ -54,7 +55,6 @@ public final class ClaimableTokens {
     private final TreeMap<DelayedKey, Token> delayed = new TreeMap<>();
     private final Map<String, Object> keyById = new HashMap<>();
     private boolean complete;
-    private static final int JUDGED_CLAIMS = 20;
     private int spread = SPREAD;
     private long judgedClaims;
     private long judgedLosses;
@@ -113,10 +113,20 @@ public final class ClaimableTokens {
      * racing for the same ones (PiCaS picks at random among the first hundred too).
      */
     public synchronized List<Token> take(int max, long now, RandomGenerator random, Predicate<Token> mine) {
+        return take(max, max, now, random, mine);
+    }
+
+    /**
+     * As {@link #take(int, long, RandomGenerator, Predicate)}, with at most {@code maxOfOthers} of the tokens from other
+     * workers' shares (for idle slots: prefetching from others' shares would only race their owners).
+     */
+    public synchronized List<Token> take(int max, int maxOfOthers, long now, RandomGenerator random,
+            Predicate<Token> mine) {
         promoteDue(now);
         List<Token> taken = new ArrayList<>(Math.min(max, ready.size()));
         long window = Math.max(spread, 4L * max);
         boolean tookOwn = false;
+        int ofOthers = 0;
         while (taken.size() < max && !ready.isEmpty()) {
             long priority = ready.firstKey().priority();
             int wanted = max - taken.size();
@@ -149,8 +159,13 @@ public final class ClaimableTokens {
             } else {
                 // nothing of our own at this priority: others' shares, at random (their owners take them oldest
                 // first, so a few races here, near the end of a pool, are the price of not idling)
+                int allowed = Math.min(wanted, maxOfOthers - ofOthers);
+                if (allowed <= 0) {
+                    break;
+                }
                 shuffle(level, random);
-                picks = level.subList(0, Math.min(level.size(), wanted));
+                picks = level.subList(0, Math.min(level.size(), allowed));
+                ofOthers += picks.size();
             }
             for (ReadyKey key : picks) {
                 taken.add(ready.remove(key));

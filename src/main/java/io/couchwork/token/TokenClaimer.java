@@ -97,20 +97,9 @@ public final class TokenClaimer {
     }
 
     private List<Token> take(int max, int maxOfOthers, long now, Predicate<Token> mine) {
-        List<Token> taken = queue.take(max, now, random, mine);
-        if (taken.size() <= maxOfOthers || !shares.seesOthers(types, clock.millis())) {
-            return taken;
-        }
-        List<Token> kept = new ArrayList<>(taken.size());
-        int ofOthers = 0;
-        for (Token token : taken) {
-            if (mine.test(token) || ofOthers++ < maxOfOthers) {
-                kept.add(token);
-            } else {
-                queue.offer(token); // not ours to prefetch: back in the queue for its owner to take
-            }
-        }
-        return kept;
+        // a worker that has seen no other has no share: everything it takes is "others'", and all of it is its to take
+        int ofOthers = shares.seesOthers(types, clock.millis()) ? maxOfOthers : max;
+        return queue.take(max, ofOthers, now, random, mine);
     }
 
     /** Documents as the changes feed delivered them (current revisions): the queue takes in or drops each one. */

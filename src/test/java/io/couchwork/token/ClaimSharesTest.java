@@ -91,4 +91,21 @@ class ClaimSharesTest {
 
         assertThat(taken).hasSize(5).allMatch(mine).extracting(Token::id).isSubsetOf(ownOldest);
     }
+
+    @Test
+    void others_shares_give_at_most_what_idle_slots_take() {
+        ClaimShares shares = new ClaimShares("a", 10_000);
+        shares.saw(token("x", "locked", "b"), NOW);
+        Predicate<Token> mine = shares.mine(NOW);
+        ClaimableTokens others = new ClaimableTokens(Set.of("token"), 1000);
+        todo(50).stream().filter(mine.negate()).forEach(others::offer);
+
+        assertThat(others.take(5, 0, 0, new Random(1), mine)).isEmpty();
+        assertThat(others.take(5, 2, 0, new Random(1), mine)).hasSize(2).noneMatch(mine);
+
+        ClaimableTokens all = new ClaimableTokens(Set.of("token"), 1000);
+        todo(50).forEach(all::offer);
+        long own = todo(50).stream().filter(mine).count();
+        assertThat(all.take(100, 0, 0, new Random(1), mine)).hasSize((int) own).allMatch(mine);
+    }
 }
