@@ -161,13 +161,13 @@ final class BenchReport {
             }
             double ratio = eight.get().steady() / one.get().steady();
             cells.add(f2(ratio));
-            boolean ok = Math.abs(ratio - 1) <= SPREAD_TARGET;
+            boolean ok = ratio >= 1 - SPREAD_TARGET; // "not slower than": faster is no miss
             met.add(ok);
             if (!ok) {
                 parts.add(spreadPart(p, eight.get(), one.get()));
             }
         }
-        targetRow(md, "8 processes × 1 slot ÷ 1 process × 8 slots", "0.85–1.15", cells, met);
+        targetRow(md, "8 processes × 1 slot ÷ 1 process × 8 slots", "≥ 0.85", cells, met);
         if (!parts.isEmpty()) {
             bounds.add("**8 × 1 against 1 × 8**: " + String.join("; ", parts) + ". Eight worker JVMs share "
                     + Runtime.getRuntime().availableProcessors() + " cores with the jobs, each follows its own"

@@ -12,9 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultProducer;
 
@@ -39,13 +37,14 @@ public class ShellProducer extends DefaultProducer {
         String command = endpoint.template().fill(token);
         long tokenTimeout = new Token(token).timeoutSeconds();
         Duration timeout = tokenTimeout > 0 ? Duration.ofSeconds(tokenTimeout) : endpoint.timeoutDuration();
-        boolean temporary = endpoint.getWorkingDirectory() == null;
-        Path workingDirectory = temporary ? Files.createTempDirectory("couchwork-job-")
-                : Path.of(new CommandTemplate(endpoint.getWorkingDirectory()).fillPath(token));
+        boolean kept = endpoint.getWorkingDirectory() == null && endpoint.isKeepWorkingDirectory();
         try (CommandRunner.RunDirectory run = runner.reserve()) {
-            Path tokenFile = run.file("token.json");
-            Files.write(tokenFile, Json.bytes(token));
-            Map<String, String> env = TokenEnvironment.of(token, tokenFile.toString());
+            // a fresh, empty directory: the run directory's own (emptied after the job), or one left for inspection
+            Path workingDirectory = endpoint.getWorkingDirectory() != null
+                    ? Path.of(new CommandTemplate(endpoint.getWorkingDirectory()).fillPath(token))
+                    : kept ? Files.createTempDirectory("couchwork-job-") : run.workDirectory();
+            run.write("token.json", Json.bytes(token));
+            Map<String, String> env = TokenEnvironment.of(token, run.file("token.json").toString());
             CommandResult result = runner.run(run, command, workingDirectory, env, timeout);
             exchange.getMessage().setHeader(CouchworkHeaders.EXIT_CODE, result.exitCode());
             exchange.setProperty(CouchworkHeaders.LOGS_PROPERTY, result.logs());
@@ -56,10 +55,6 @@ public class ShellProducer extends DefaultProducer {
             if (result.exitCode() != 0) {
                 throw new CommandFailedException("exit code " + result.exitCode() + lastLine(result.stderrTail()), result);
             }
-        } finally {
-            if (temporary && !endpoint.isKeepWorkingDirectory()) {
-                deleteTree(workingDirectory);
-            }
         }
     }
 
@@ -69,16 +64,5 @@ public class ShellProducer extends DefaultProducer {
             return "";
         }
         return ": " + trimmed.substring(trimmed.lastIndexOf('\n') + 1);
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

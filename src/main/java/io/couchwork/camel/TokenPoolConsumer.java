@@ -17,6 +17,7 @@ import io.couchwork.token.OutcomeApplier;
 import io.couchwork.token.PrefetchDepth;
 import io.couchwork.token.Token;
 import io.couchwork.token.TokenClaimer;
+import io.couchwork.token.WorkerPresence;
 import io.couchwork.util.Backoff;
 import io.couchwork.util.ThrottledWarning;
 import java.time.Clock;
@@ -78,6 +79,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
     private Thread claimThread;
     private PoolMetrics metrics;
     private PrefetchDepth prefetch;
+    private WorkerPresence presence;
 
     public TokenPoolConsumer(TokenPoolEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -103,7 +105,8 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         }
         long leaseSeconds = endpoint.lease().toSeconds();
         OutcomeApplier applier = new OutcomeApplier(endpoint.retryPolicy(), endpoint.getMaxLeaseExpiries(), new Random());
-        held = new HeldTokens(component.database(), applier, component.worker(), clock, leaseSeconds, endpoint.name());
+        held = new HeldTokens(component.database(), applier, component.worker(), clock, leaseSeconds,
+                endpoint.writeInterval(), endpoint.name());
         held.onLeaseLost(this::stopJobOf);
         claimer = new TokenClaimer(component.database(), types, component.worker(), clock, new Random(), leaseSeconds);
         reaper = new LeaseReaper(component.database(), types, applier, clock, endpoint.unleasedLock().toSeconds());
@@ -114,6 +117,10 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 .newScheduledThreadPool(this, "couchwork-lease-" + endpoint.name(), 2);
         long renewMillis = Math.max(1000, endpoint.lease().toMillis() / 3);
         scheduler.scheduleWithFixedDelay(held::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        presence = new WorkerPresence(component.database(), component.worker(), types, clock,
+                Duration.ofMillis(renewMillis));
+        announcePresence();
+        scheduler.scheduleWithFixedDelay(this::refreshPresence, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
         long checkMillis = held.leaseCheckInterval().toMillis();
         scheduler.scheduleWithFixedDelay(held::stopJobsWhoseLeaseRunsOut, checkMillis, checkMillis,
                 TimeUnit.MILLISECONDS);
@@ -123,6 +130,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             changes.start();
         }
         prefetch = endpoint.prefetchDepth();
+        learnWorkers(); // after the feed took its starting point: a worker announced from then on arrives by the feed
         claiming = true;
         claimThread = new Thread(this::claimLoop, "couchwork-claim-" + endpoint.name());
         claimThread.start();
@@ -360,6 +368,30 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         }
     }
 
+    /** Writes this worker's presence document; without it, others learn of this worker from its first claims. */
+    private void announcePresence() {
+        try {
+            presence.announce();
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot announce worker {} ({}); trying again later", endpoint.getComponent().worker().workerId(),
+                    Failures.describe(e));
+        }
+    }
+
+    /** The other workers' presence documents, into the claim shares. */
+    private void learnWorkers() {
+        try {
+            claimer.knowWorkers(presence.readAll());
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot read the workers' presence ({}); they show in the feed", Failures.describe(e));
+        }
+    }
+
+    private void refreshPresence() {
+        announcePresence();
+        learnWorkers();
+    }
+
     private void reapExpiredLeases() {
         try {
             metrics.leasesReclaimed(endpoint.name(), reaper.reap(held::holds));
@@ -467,6 +499,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
             // tokens whose jobs never started (dropped from the executor's queue) go back to the pool too
             held.releaseUnfinished("worker stopped before the job started", clock.instant().getEpochSecond());
             held.close();
+        }
+        if (presence != null) {
+            presence.withdraw();
         }
         super.doStop();
     }

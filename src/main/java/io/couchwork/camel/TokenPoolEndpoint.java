@@ -31,6 +31,7 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
     private String maxRetryDelay = "1h";
     private String nonRetryableExitCodes = "";
     private String reapInterval = "30s";
+    private String writeInterval = "20ms";
     private String unleasedLockTimeout = "0s";
     private String shutdownGrace = "25s";
     private int maxOutputBytes = 65536;
@@ -73,6 +74,7 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
         retryPolicy();
         duration("pollInterval", pollInterval);
         duration("reapInterval", reapInterval);
+        duration("writeInterval", writeInterval);
         duration("unleasedLockTimeout", unleasedLockTimeout);
         duration("shutdownGrace", shutdownGrace);
     }
@@ -95,6 +97,10 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
 
     Duration reap() {
         return duration("reapInterval", reapInterval);
+    }
+
+    Duration writeInterval() {
+        return duration("writeInterval", writeInterval);
     }
 
     Duration unleasedLock() {
@@ -137,7 +143,7 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
     /** A new prefetch policy for a consumer: "auto", or a fixed count of tokens claimed ahead. */
     public io.couchwork.token.PrefetchDepth prefetchDepth() {
         if ("auto".equalsIgnoreCase(prefetch.strip())) {
-            return io.couchwork.token.PrefetchDepth.auto(concurrency);
+            return io.couchwork.token.PrefetchDepth.auto(concurrency, writeInterval());
         }
         try {
             int fixed = Integer.parseInt(prefetch.strip());
@@ -228,6 +234,14 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
     }
 
     /** How often this worker looks for expired leases. */
+    public String getWriteInterval() {
+        return writeInterval;
+    }
+
+    public void setWriteInterval(String writeInterval) {
+        this.writeInterval = writeInterval;
+    }
+
     public void setReapInterval(String reapInterval) {
         this.reapInterval = reapInterval;
     }

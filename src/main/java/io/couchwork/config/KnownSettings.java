@@ -45,6 +45,7 @@ public final class KnownSettings {
         add("couchwork.pool.max-retry-delay", DURATION);
         add("couchwork.pool.non-retryable-exit-codes", EXIT_CODES);
         add("couchwork.pool.reap-interval", DURATION);
+        add("couchwork.pool.write-interval", DURATION);
         add("couchwork.pool.unleased-lock-timeout", DURATION);
         add("couchwork.pool.shutdown-grace", DURATION);
         add("couchwork.exec.command", TEXT);

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /** The environment a command gets from its token: TOKEN_ID, TOKEN_TYPE, TOKEN_FILE and TOKEN_<FIELD> per top-level field. */
 public final class TokenEnvironment {
@@ -13,6 +15,11 @@ public final class TokenEnvironment {
     /** Fields that are bookkeeping or may be large: not exported. */
     private static final Set<String> SKIPPED = Set.of("_attachments", "error", "runs", "output", "_revisions");
     private static final int MAX_VALUE_CHARS = 64 * 1024;
+    private static final Pattern LEADING_UNDERSCORES = Pattern.compile("^_+");
+    private static final Pattern NOT_NAME = Pattern.compile("[^A-Za-z0-9]");
+    /** Variable names by field name: a pool's tokens share their few field names, worked out once per job otherwise. */
+    private static final Map<String, String> NAMES = new ConcurrentHashMap<>();
+    private static final int MAX_NAMES = 10_000;
 
     private TokenEnvironment() {}
 
@@ -23,7 +30,7 @@ public final class TokenEnvironment {
             if (SKIPPED.contains(field.getKey())) {
                 continue;
             }
-            String name = "TOKEN_" + field.getKey().replaceAll("^_+", "").replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
+            String name = nameOf(field.getKey());
             JsonNode value = field.getValue();
             String text = value.isValueNode() ? value.asText() : value.toString();
             if (text.length() <= MAX_VALUE_CHARS) {
@@ -32,5 +39,17 @@ public final class TokenEnvironment {
         }
         env.put("TOKEN_FILE", tokenFile);
         return env;
+    }
+
+    private static String nameOf(String field) {
+        String name = NAMES.get(field);
+        if (name == null) {
+            name = "TOKEN_" + NOT_NAME.matcher(LEADING_UNDERSCORES.matcher(field).replaceFirst("")).replaceAll("_")
+                    .toUpperCase(Locale.ROOT);
+            if (NAMES.size() < MAX_NAMES) {
+                NAMES.put(field, name);
+            }
+        }
+        return name;
     }
 }

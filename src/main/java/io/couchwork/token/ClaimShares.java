@@ -4,12 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * Which worker each todo token falls to: rendezvous hashing over the workers seen writing tokens of its type lately
- * (claims, renewals and results in the _changes feed carry their worker_id). Each worker claims its own share first,
+ * Which worker each todo token falls to: rendezvous hashing over the workers present: those announced by their presence
+ * documents ({@link WorkerPresence}, written at start, so that workers agree before any claim) and those seen writing
+ * tokens of its type lately (claims, renewals and results in the _changes feed carry their worker_id: PiCaS pilots and
+ * workers whose presence was missed). Each worker claims its own share first,
  * oldest first, and others' only when its own runs out, so that workers sharing a pool, which never talk to each other,
  * seldom race for one token even when they claim many at a time. Workers that see the same set agree on every token's
  * share without a word; a worker that stops writing drops out of the set after {@code livenessMillis}, and its share
@@ -21,6 +25,7 @@ public final class ClaimShares {
     private final String self;
     private final long livenessMillis;
     private final Map<String, Map<String, Long>> lastSeenByType = new ConcurrentHashMap<>();
+    private final Map<String, WorkerPresence.Announced> announced = new ConcurrentHashMap<>();
 
     public ClaimShares(String self, long livenessMillis) {
         this.self = self;
@@ -30,8 +35,27 @@ public final class ClaimShares {
     /** A document from the feed: a token written by a worker (claimed, renewed or finished) shows that worker alive. */
     public void saw(Token token, long nowMillis) {
         String worker = token.workerId();
-        if (worker != null && !worker.isEmpty() && token.type() != null && token.state() != TokenState.TODO) {
+        WorkerPresence.Announced presence = worker == null ? null : announced.get(worker);
+        if (worker != null && !worker.isEmpty() && token.type() != null && token.state() != TokenState.TODO
+                && (presence == null || !presence.withdrawn())) {
             lastSeenByType.computeIfAbsent(token.type(), t -> new ConcurrentHashMap<>()).put(worker, nowMillis);
+        }
+    }
+
+    /**
+     * A presence document (or its deletion) as read or delivered by the feed. A withdrawn worker stops counting at
+     * once, even where it was seen writing, for a liveness window (its last writes may still be on their way).
+     */
+    public void announced(WorkerPresence.Announced worker, long nowMillis) {
+        if (worker.workerId().equals(self)) {
+            return;
+        }
+        if (worker.withdrawn()) {
+            announced.put(worker.workerId(), new WorkerPresence.Announced(worker.workerId(), List.of(),
+                    nowMillis + livenessMillis, true));
+            lastSeenByType.values().forEach(seen -> seen.remove(worker.workerId()));
+        } else {
+            announced.merge(worker.workerId(), worker, (old, next) -> old.withdrawn() ? old : next);
         }
     }
 
@@ -62,13 +86,23 @@ public final class ClaimShares {
         return types.stream().anyMatch(type -> alive(type, nowMillis).size() > 1);
     }
 
-    /** Workers seen writing tokens of this type within the liveness window, this worker first. */
+    /**
+     * Workers present for this type: announced and not expired, or seen writing tokens of it within the liveness
+     * window; this worker first.
+     */
     public List<String> alive(String type, long nowMillis) {
-        List<String> workers = new ArrayList<>();
-        workers.add(self);
+        announced.values().removeIf(a -> a.aliveUntilMillis() <= nowMillis);
+        Set<String> others = new TreeSet<>();
         Map<String, Long> seen = lastSeenByType.getOrDefault(type, Map.of());
         seen.entrySet().removeIf(e -> nowMillis - e.getValue() > livenessMillis);
-        seen.keySet().stream().filter(w -> !w.equals(self)).sorted().forEach(workers::add);
+        others.addAll(seen.keySet());
+        announced.values().stream()
+                .filter(a -> !a.withdrawn() && a.aliveUntilMillis() > nowMillis && a.types().contains(type))
+                .forEach(a -> others.add(a.workerId()));
+        others.remove(self);
+        List<String> workers = new ArrayList<>();
+        workers.add(self);
+        workers.addAll(others);
         return workers;
     }
 

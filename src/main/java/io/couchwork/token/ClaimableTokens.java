@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -43,17 +44,22 @@ public final class ClaimableTokens {
         }
     }
 
+    /** The share of a worker that has seen no other: nothing is its own, everything is picked at random. */
+    public static final Predicate<Token> NO_SHARE = token -> false;
+
     private static final int SPREAD = 100;
-    /** Most queue entries looked at for this worker's own share in one claim. */
-    private static final int SCAN_LIMIT = 20_000;
     private static final int MAX_SPREAD = 6400;
     private static final int JUDGED_CLAIMS = 20;
 
     private final Set<String> types;
     private final int capacity;
-    private final TreeMap<ReadyKey, Token> ready = new TreeMap<>();
+    // ready tokens in two parts, this worker's share and the others', so that a claim looks at a few entries of each
+    // rather than scanning the queue for its own; parted anew only when the share changes (a worker came or went)
+    private final TreeMap<ReadyKey, Token> own = new TreeMap<>();
+    private final TreeMap<ReadyKey, Token> others = new TreeMap<>();
     private final TreeMap<DelayedKey, Token> delayed = new TreeMap<>();
     private final Map<String, Object> keyById = new HashMap<>();
+    private Predicate<Token> mine = NO_SHARE;
     private boolean complete;
     private int spread = SPREAD;
     private long judgedClaims;
@@ -69,8 +75,7 @@ public final class ClaimableTokens {
      * older revision than the one already queued is ignored (the feed and the view may deliver out of order).
      */
     public synchronized void offer(Token token) {
-        Object oldKey = keyById.get(token.id());
-        Token old = oldKey == null ? null : oldKey instanceof ReadyKey r ? ready.get(r) : delayed.get((DelayedKey) oldKey);
+        Token old = queued(token.id());
         if (old != null && generation(old.rev()) > generation(token.rev())) {
             return;
         }
@@ -83,9 +88,7 @@ public final class ClaimableTokens {
             delayed.put(key, token);
             keyById.put(token.id(), key);
         } else {
-            ReadyKey key = new ReadyKey(token.priority(), token.created(), token.id());
-            ready.put(key, token);
-            keyById.put(token.id(), key);
+            ready(token);
         }
         trim();
     }
@@ -94,7 +97,8 @@ public final class ClaimableTokens {
     public synchronized void remove(String id) {
         Object key = keyById.remove(id);
         if (key instanceof ReadyKey r) {
-            ready.remove(r);
+            own.remove(r);
+            others.remove(r);
         } else if (key instanceof DelayedKey d) {
             delayed.remove(d);
         }
@@ -102,15 +106,16 @@ public final class ClaimableTokens {
 
     /** As {@link #take(int, long, RandomGenerator, Predicate)} with no share of its own: all picks at random. */
     public synchronized List<Token> take(int max, long now, RandomGenerator random) {
-        return take(max, now, random, token -> false);
+        return take(max, now, random, NO_SHARE);
     }
 
     /**
      * Removes and returns up to {@code max} tokens to claim, best priority first. Within one priority: this worker's own
-     * share, at random among its oldest 4 × max (see {@link ClaimShares}; other workers leave it alone); only when none is left, a random
-     * choice among the oldest hundred (or 4 × max, or more while claims keep losing races: see
-     * {@link #contention}), so that workers with the same view of the pool spread over different tokens instead of
-     * racing for the same ones (PiCaS picks at random among the first hundred too).
+     * share, at random among its oldest 4 × max (see {@link ClaimShares}; other workers leave it alone); only when none
+     * is left, a random choice among the newest hundred of others' shares (or 4 × max, or more while claims keep losing
+     * races: see {@link #contention}), which their owners come to last. Without a share (no other worker seen), at
+     * random among the oldest hundred, so that workers with the same view of the pool spread over different tokens
+     * instead of racing for the same ones (PiCaS picks at random among the first hundred too).
      */
     public synchronized List<Token> take(int max, long now, RandomGenerator random, Predicate<Token> mine) {
         return take(max, max, now, random, mine);
@@ -118,61 +123,107 @@ public final class ClaimableTokens {
 
     /**
      * As {@link #take(int, long, RandomGenerator, Predicate)}, with at most {@code maxOfOthers} of the tokens from other
-     * workers' shares (for idle slots: prefetching from others' shares would only race their owners).
+     * workers' shares (for idle slots: prefetching from others' shares would only race their owners). {@code mine} is
+     * expected to stay the same object while the share does: a new one parts the queue anew.
      */
     public synchronized List<Token> take(int max, int maxOfOthers, long now, RandomGenerator random,
             Predicate<Token> mine) {
+        share(mine);
         promoteDue(now);
-        List<Token> taken = new ArrayList<>(Math.min(max, ready.size()));
-        long window = Math.max(spread, 4L * max);
+        List<Token> taken = new ArrayList<>(Math.min(max, keyById.size()));
+        int window = (int) Math.min(Integer.MAX_VALUE, Math.max(spread, 4L * max));
         boolean tookOwn = false;
         int ofOthers = 0;
-        while (taken.size() < max && !ready.isEmpty()) {
-            long priority = ready.firstKey().priority();
+        while (taken.size() < max && !(own.isEmpty() && others.isEmpty())) {
+            long priority = own.isEmpty() ? others.firstKey().priority()
+                    : others.isEmpty() ? own.firstKey().priority()
+                    : Math.max(own.firstKey().priority(), others.firstKey().priority());
             int wanted = max - taken.size();
-            List<ReadyKey> level = new ArrayList<>();
-            List<ReadyKey> own = new ArrayList<>();
-            int scanned = 0;
-            for (Map.Entry<ReadyKey, Token> entry : ready.entrySet()) {
-                ReadyKey key = entry.getKey();
-                if (key.priority() != priority || scanned++ >= SCAN_LIMIT) {
-                    break;
-                }
-                if (own.size() < 4 * wanted && mine.test(entry.getValue())) {
-                    own.add(key);
-                } else if (level.size() < window) {
-                    level.add(key);
-                }
-                if (own.size() >= 4 * wanted && level.size() >= window) {
-                    break;
-                }
-            }
-            List<ReadyKey> picks = own;
-            if (!own.isEmpty()) {
+            List<ReadyKey> picks = oldest(own, priority, 4 * wanted);
+            TreeMap<ReadyKey, Token> from = own;
+            if (!picks.isEmpty()) {
                 // at random among the oldest of our share: a worker that joined lately is not in the others' view
                 // yet, and they take what it thinks its own oldest first
-                shuffle(own, random);
-                picks = own.subList(0, Math.min(own.size(), wanted));
+                shuffle(picks, random);
+                picks = picks.subList(0, Math.min(picks.size(), wanted));
                 tookOwn = true;
             } else if (tookOwn) {
                 break; // the rest of this priority is others' share: they will take it
             } else {
-                // nothing of our own at this priority: others' shares, at random (their owners take them oldest
-                // first, so a few races here, near the end of a pool, are the price of not idling)
+                // nothing of our own at this priority: others' shares, at random among their newest (their owners
+                // take them oldest first, so races come only once a share is nearly drained); with no share at all,
+                // at random among the oldest
                 int allowed = Math.min(wanted, maxOfOthers - ofOthers);
                 if (allowed <= 0) {
                     break;
                 }
-                shuffle(level, random);
-                picks = level.subList(0, Math.min(level.size(), allowed));
+                picks = mine == NO_SHARE ? oldest(others, priority, window) : newest(others, priority, window);
+                shuffle(picks, random);
+                picks = picks.subList(0, Math.min(picks.size(), allowed));
                 ofOthers += picks.size();
+                from = others;
             }
             for (ReadyKey key : picks) {
-                taken.add(ready.remove(key));
+                taken.add(from.remove(key));
                 keyById.remove(key.id());
             }
         }
         return taken;
+    }
+
+    /** Parts the ready tokens anew when the share changed. */
+    private void share(Predicate<Token> next) {
+        if (next == mine) {
+            return;
+        }
+        mine = next;
+        List<Token> all = new ArrayList<>(own.values());
+        all.addAll(others.values());
+        own.clear();
+        others.clear();
+        all.forEach(this::ready);
+    }
+
+    private void ready(Token token) {
+        ReadyKey key = new ReadyKey(token.priority(), token.created(), token.id());
+        (mine != NO_SHARE && mine.test(token) ? own : others).put(key, token);
+        keyById.put(token.id(), key);
+    }
+
+    private Token queued(String id) {
+        Object key = keyById.get(id);
+        if (key instanceof ReadyKey r) {
+            Token token = own.get(r);
+            return token != null ? token : others.get(r);
+        }
+        return key == null ? null : delayed.get((DelayedKey) key);
+    }
+
+    /** The last {@code limit} keys of {@code part} at {@code priority}. */
+    private static List<ReadyKey> newest(TreeMap<ReadyKey, Token> part, long priority, int limit) {
+        List<ReadyKey> keys = new ArrayList<>(Math.min(limit, 256));
+        ReadyKey first = new ReadyKey(priority, Long.MIN_VALUE, "");
+        NavigableMap<ReadyKey, Token> level = priority == Long.MIN_VALUE ? part.tailMap(first, true)
+                : part.subMap(first, true, new ReadyKey(priority - 1, Long.MIN_VALUE, ""), false);
+        for (ReadyKey key : level.descendingKeySet()) {
+            if (keys.size() >= limit) {
+                break;
+            }
+            keys.add(key);
+        }
+        return keys;
+    }
+
+    /** The first {@code limit} keys of {@code part} at {@code priority}. */
+    private static List<ReadyKey> oldest(TreeMap<ReadyKey, Token> part, long priority, int limit) {
+        List<ReadyKey> keys = new ArrayList<>(Math.min(limit, 256));
+        for (ReadyKey key : part.keySet()) {
+            if (key.priority() != priority || keys.size() >= limit) {
+                break;
+            }
+            keys.add(key);
+        }
+        return keys;
     }
 
     /**
@@ -226,13 +277,12 @@ public final class ClaimableTokens {
     private void promoteDue(long now) {
         Iterator<Map.Entry<DelayedKey, Token>> due = delayed.headMap(new DelayedKey(now + 1, ""), false)
                 .entrySet().iterator();
+        List<Token> promoted = new ArrayList<>();
         while (due.hasNext()) {
-            Token token = due.next().getValue();
+            promoted.add(due.next().getValue());
             due.remove();
-            ReadyKey key = new ReadyKey(token.priority(), token.created(), token.id());
-            ready.put(key, token);
-            keyById.put(token.id(), key);
         }
+        promoted.forEach(this::ready);
     }
 
     /** Over capacity: the latest delayed tokens go first, then the last of the ready ones. */
@@ -242,7 +292,10 @@ public final class ClaimableTokens {
             if (!delayed.isEmpty()) {
                 keyById.remove(delayed.pollLastEntry().getKey().id());
             } else {
-                keyById.remove(ready.pollLastEntry().getKey().id());
+                // the last of the ready ones, whichever part holds it
+                TreeMap<ReadyKey, Token> part = own.isEmpty() ? others : others.isEmpty() ? own
+                        : own.lastKey().compareTo(others.lastKey()) > 0 ? own : others;
+                keyById.remove(part.pollLastEntry().getKey().id());
             }
         }
     }

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * out in _bulk_docs batches, so the worker never conflicts with itself. A conflict with someone else is resolved by
  * re-reading the token: an outcome is re-applied while the token is still ours (or back in todo), never dropped silently.
  * Renewals go out in requests of their own, also while outcome writes are being retried; a job whose lease cannot be
- * renewed is stopped before the lease ends.
+ * renewed is stopped before the lease ends. Writes go out at most once per write interval: jobs that finish within it
+ * share one request (a request costs CouchDB several milliseconds, a document in it a fraction of one).
  */
 
 public final class HeldTokens implements AutoCloseable {
@@ -57,12 +58,13 @@ public final class HeldTokens implements AutoCloseable {
     private final Set<String> givenUp = ConcurrentHashMap.newKeySet();
     private final Backoff writeBackoff;
     private final long leaseMarginMillis;
+    private final long writeIntervalNanos;
     private volatile String lastWriteFailure;
     private volatile boolean closing;
     private volatile Consumer<String> leaseLostListener = id -> { };
 
     public HeldTokens(CouchDatabase database, OutcomeApplier applier, WorkerIdentity worker, Clock clock,
-            long leaseSeconds, String name) {
+            long leaseSeconds, Duration writeInterval, String name) {
         this.database = database;
         this.applier = applier;
         this.worker = worker;
@@ -74,6 +76,7 @@ public final class HeldTokens implements AutoCloseable {
         this.writeBackoff = Backoff.exponential(Duration.ofMillis(200),
                 Duration.ofMillis(Math.max(1000, Math.min(15_000, tenth))));
         this.leaseMarginMillis = tenth;
+        this.writeIntervalNanos = writeInterval.toNanos();
         this.writer = new Thread(this::writeLoop, "couchwork-writer-" + name);
         this.writer.setDaemon(true);
         this.writer.start();
@@ -156,17 +159,32 @@ public final class HeldTokens implements AutoCloseable {
     }
 
     private void writeLoop() {
+        long lastWrite = System.nanoTime() - writeIntervalNanos;
         while (true) {
             List<Op> batch = new ArrayList<>();
             try {
                 batch.add(queue.take());
+                collectUntil(batch, lastWrite + writeIntervalNanos);
             } catch (InterruptedException e) {
                 return;
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
+            lastWrite = System.nanoTime();
             if (writeWithRetries(batch)) {
                 return;
             }
+        }
+    }
+
+    /** Adds what is queued until {@code deadline} (System.nanoTime), a full batch, or a stop, whichever comes first. */
+    private void collectUntil(List<Op> batch, long deadline) throws InterruptedException {
+        while (batch.size() < MAX_BATCH && !(batch.get(batch.size() - 1) instanceof Stop)) {
+            long wait = deadline - System.nanoTime();
+            Op next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : null;
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
         }
     }
 

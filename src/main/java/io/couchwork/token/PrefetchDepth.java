@@ -1,10 +1,14 @@
 package io.couchwork.token;
 
+import java.time.Duration;
+
 /**
  * How many tokens a worker keeps claimed ahead of its free execution slots. Fixed when the user says so; otherwise
  * ("auto") enough to keep every slot busy for two claim round trips at the pace jobs finish now: many for short jobs on
  * a slow server (a cluster's _bulk_docs takes tens of milliseconds, a shell job a few), none for jobs of minutes, which
  * would otherwise sit on tokens other workers could run. Both figures are moving averages of what this worker measured.
+ * A round trip counts as at least the write interval: claims then go out in batches about that often, as results do,
+ * instead of one request per token or two (a request costs CouchDB far more than a document in it).
  */
 public final class PrefetchDepth {
 
@@ -16,22 +20,29 @@ public final class PrefetchDepth {
 
     private final int concurrency;
     private final int fixed;
+    private final long minRoundTripNanos;
     private double jobNanos = Double.NaN;
     private double claimNanos = Double.NaN;
 
-    private PrefetchDepth(int concurrency, int fixed) {
+    private PrefetchDepth(int concurrency, int fixed, Duration minRoundTrip) {
         this.concurrency = concurrency;
         this.fixed = fixed;
+        this.minRoundTripNanos = minRoundTrip.toNanos();
     }
 
     /** Always {@code depth} tokens ahead. */
     public static PrefetchDepth fixed(int concurrency, int depth) {
-        return new PrefetchDepth(concurrency, depth);
+        return new PrefetchDepth(concurrency, depth, Duration.ZERO);
     }
 
     /** Ahead by what the measured pace needs; {@code concurrency} until the first job and claim were measured. */
     public static PrefetchDepth auto(int concurrency) {
-        return new PrefetchDepth(concurrency, -1);
+        return auto(concurrency, Duration.ZERO);
+    }
+
+    /** As {@link #auto(int)}, counting a claim round trip as at least {@code writeInterval}. */
+    public static PrefetchDepth auto(int concurrency, Duration writeInterval) {
+        return new PrefetchDepth(concurrency, -1, writeInterval);
     }
 
     public synchronized void jobTook(long nanos) {
@@ -50,7 +61,7 @@ public final class PrefetchDepth {
         if (Double.isNaN(jobNanos) || Double.isNaN(claimNanos)) {
             return concurrency;
         }
-        double perRoundTrip = concurrency * claimNanos / Math.max(jobNanos, 1);
+        double perRoundTrip = concurrency * Math.max(claimNanos, minRoundTripNanos) / Math.max(jobNanos, 1);
         if (perRoundTrip < WORTHWHILE) {
             return 0;
         }

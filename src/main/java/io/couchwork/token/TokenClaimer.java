@@ -47,6 +47,8 @@ public final class TokenClaimer {
     private final AtomicLong claims = new AtomicLong();
     private final AtomicLong viewReads = new AtomicLong();
     private final InvalidTokens invalid = new InvalidTokens();
+    private Map<String, List<String>> shareMembers = Map.of();
+    private Predicate<Token> share = ClaimableTokens.NO_SHARE;
     private volatile boolean stale = true;
     private volatile boolean closed;
 
@@ -87,7 +89,7 @@ public final class TokenClaimer {
             readView();
         }
         long now = clock.instant().getEpochSecond();
-        Predicate<Token> mine = shares.mine(clock.millis());
+        Predicate<Token> mine = share(clock.millis());
         List<Token> candidates = take(max, maxOfOthers, now, mine);
         if (candidates.isEmpty() && !queue.isComplete()) {
             readView();
@@ -96,9 +98,26 @@ public final class TokenClaimer {
         return write(candidates, now);
     }
 
+    /**
+     * This worker's share as the workers seen now make it: the same predicate for as long as they stay the same, so
+     * that the claim queue parts its tokens anew only when a worker comes or goes.
+     */
+    private Predicate<Token> share(long nowMillis) {
+        Map<String, List<String>> alive = new HashMap<>();
+        for (String type : types) {
+            alive.put(type, shares.alive(type, nowMillis));
+        }
+        if (!alive.equals(shareMembers)) {
+            shareMembers = alive;
+            share = alive.values().stream().anyMatch(workers -> workers.size() > 1)
+                    ? shares.mine(nowMillis) : ClaimableTokens.NO_SHARE;
+        }
+        return share;
+    }
+
     private List<Token> take(int max, int maxOfOthers, long now, Predicate<Token> mine) {
         // a worker that has seen no other has no share: everything it takes is "others'", and all of it is its to take
-        int ofOthers = shares.seesOthers(types, clock.millis()) ? maxOfOthers : max;
+        int ofOthers = mine == ClaimableTokens.NO_SHARE ? max : maxOfOthers;
         return queue.take(max, ofOthers, now, random, mine);
     }
 
@@ -106,6 +125,10 @@ public final class TokenClaimer {
     public void offer(List<ObjectNode> docs) {
         long nowMillis = clock.millis();
         for (ObjectNode doc : docs) {
+            if (WorkerPresence.isPresence(doc)) {
+                WorkerPresence.read(doc).ifPresent(worker -> shares.announced(worker, nowMillis));
+                continue;
+            }
             if (isServed(doc) && invalid.check(doc)) {
                 queue.remove(doc.path("_id").asText());
             } else {
@@ -115,6 +138,14 @@ public final class TokenClaimer {
                 }
                 queue.offer(token);
             }
+        }
+    }
+
+    /** Workers' presence documents, as read at start and now and then (the feed delivers those written later). */
+    public void knowWorkers(List<ObjectNode> presenceDocs) {
+        long nowMillis = clock.millis();
+        for (ObjectNode doc : presenceDocs) {
+            WorkerPresence.read(doc).ifPresent(worker -> shares.announced(worker, nowMillis));
         }
     }
 
@@ -184,6 +215,7 @@ public final class TokenClaimer {
             won.addAll(ours);
             lost = refused.size() - ours.size();
             conflicts.addAndGet(lost);
+            LOG.debug("Lost {} of {} claim races", lost, candidates.size());
         }
         queue.contention(candidates.size(), lost);
         claims.addAndGet(won.size());

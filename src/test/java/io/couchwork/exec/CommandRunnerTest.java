@@ -140,4 +140,29 @@ class CommandRunnerTest {
         assertThat(own.run("echo again", dir, Map.of(), NO_TIMEOUT).stdoutTail()).isEqualTo("again\n");
         assertThat(JobShell.forShell("/bin/dash").process().orElseThrow().pid()).isNotEqualTo(jobShell.pid());
     }
+
+    @Test
+    void should_give_every_job_an_empty_working_directory_of_the_reused_run_directory() throws Exception {
+        Path outside = java.nio.file.Files.createDirectories(dir.resolve("outside"));
+        java.nio.file.Files.writeString(outside.resolve("keep.txt"), "kept");
+        String first;
+        try (CommandRunner.RunDirectory run = runner.reserve()) {
+            Path work = run.workDirectory();
+            run.write("token.json", "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+            CommandResult result = runner.run(run, "mkdir -p sub/deeper && echo x > sub/deeper/f && echo y > top"
+                    + " && ln -s " + outside + " link && cat \"$TOKEN_FILE\" && pwd", work, Map.of("TOKEN_FILE",
+                    run.file("token.json").toString()), NO_TIMEOUT);
+            assertThat(result.stdoutTail()).startsWith("{\"a\":1}").endsWith(work + "\n");
+            first = work.toString();
+        }
+        try (CommandRunner.RunDirectory run = runner.reserve()) {
+            Path work = run.workDirectory();
+            assertThat(work.toString()).isEqualTo(first); // the same directory, reused
+            run.write("token.json", "{\"b\":2}".getBytes(StandardCharsets.UTF_8)); // written anew, shorter
+            CommandResult result = runner.run(run, "ls -A; cat \"$TOKEN_FILE\"", work,
+                    Map.of("TOKEN_FILE", run.file("token.json").toString()), NO_TIMEOUT);
+            assertThat(result.stdoutTail()).isEqualTo("{\"b\":2}"); // nothing left of the last job, links included
+        }
+        assertThat(outside.resolve("keep.txt")).hasContent("kept"); // the link was removed, not followed
+    }
 }

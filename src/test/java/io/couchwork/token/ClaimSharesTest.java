@@ -108,4 +108,43 @@ class ClaimSharesTest {
         long own = todo(50).stream().filter(mine).count();
         assertThat(all.take(100, 0, 0, new Random(1), mine)).hasSize((int) own).allMatch(mine);
     }
+
+    @Test
+    void workers_announced_by_their_presence_count_before_they_write_anything_and_only_for_their_types() {
+        ClaimShares shares = new ClaimShares("a", 10_000);
+        shares.announced(new WorkerPresence.Announced("b", List.of("token"), NOW + 5_000, false), NOW);
+        shares.announced(new WorkerPresence.Announced("c", List.of("image"), NOW + 5_000, false), NOW);
+
+        assertThat(shares.alive("token", NOW)).containsExactly("a", "b");
+        assertThat(shares.alive("image", NOW)).containsExactly("a", "c");
+        assertThat(todo(200).stream().filter(shares.mine(NOW)).count()).isBetween(60L, 140L);
+        assertThat(shares.alive("token", NOW + 5_000)).containsExactly("a"); // its presence expired unrefreshed
+    }
+
+    @Test
+    void a_withdrawn_worker_stops_counting_at_once_even_where_its_last_writes_arrive_later() {
+        ClaimShares shares = new ClaimShares("a", 10_000);
+        shares.saw(token("x", "locked", "b"), NOW);
+        shares.announced(new WorkerPresence.Announced("b", List.of("token"), NOW + 5_000, false), NOW);
+        assertThat(shares.alive("token", NOW)).containsExactly("a", "b");
+
+        shares.announced(new WorkerPresence.Announced("b", List.of(), 0, true), NOW + 1);
+        shares.saw(token("y", "done", "b"), NOW + 2); // its last result, behind the deletion in a lagging read
+
+        assertThat(shares.alive("token", NOW + 2)).containsExactly("a");
+        assertThat(todo(50)).noneMatch(shares.mine(NOW + 2));
+    }
+
+    @Test
+    void a_presence_document_and_its_deletion_read_as_announcements() {
+        ObjectNode doc = Json.MAPPER.createObjectNode().put("_id", WorkerPresence.ID_PREFIX + "host-1-ab")
+                .put("type", WorkerPresence.TYPE).put("alive_until", 1_000);
+        doc.putArray("types").add("token").add("image");
+        assertThat(WorkerPresence.read(doc)).contains(
+                new WorkerPresence.Announced("host-1-ab", List.of("token", "image"), 1_000_000, false));
+        ObjectNode stub = Json.MAPPER.createObjectNode().put("_id", WorkerPresence.ID_PREFIX + "host-1-ab")
+                .put("_deleted", true);
+        assertThat(WorkerPresence.read(stub)).contains(new WorkerPresence.Announced("host-1-ab", List.of(), 0, true));
+        assertThat(WorkerPresence.read(token("t1", "todo", null).document())).isEmpty();
+    }
 }

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** The in-memory claim queue: the view's order, revisions, delayed tokens, bounds and the spread between workers. */
@@ -159,5 +160,42 @@ class ClaimableTokensTest {
         }
         queue.contention(1, 0); // 1 lost in 20
         assertThat(queue.spread()).isEqualTo(200);
+    }
+
+    @Test
+    void should_take_from_others_shares_their_newest_which_their_owners_come_to_last() {
+        ClaimableTokens shared = new ClaimableTokens(Set.of("token"), 1000);
+        for (int i = 0; i < 300; i++) {
+            shared.offer(token(String.format("t%03d", i), 1, 0, i));
+        }
+        Predicate<Token> mineOnly = token -> false; // a share, of which nothing is left here
+
+        List<String> stolen = ids(shared.take(5, 5, NOW, new Random(3), mineOnly));
+
+        assertThat(stolen).hasSize(5).allMatch(id -> id.compareTo("t200") >= 0); // among the newest hundred
+        List<String> alone = ids(shared.take(5, 5, NOW, new Random(3), ClaimableTokens.NO_SHARE));
+        assertThat(alone).hasSize(5).allMatch(id -> id.compareTo("t100") < 0); // no share: among the oldest
+    }
+
+    @Test
+    void should_take_its_own_share_first_at_a_better_priority_before_others_and_part_anew_when_the_share_changes() {
+        ClaimableTokens shared = new ClaimableTokens(Set.of("token"), 1000);
+        for (int i = 0; i < 20; i++) {
+            shared.offer(token("t" + i, 1, i < 10 ? 1 : 0, i));
+        }
+        Predicate<Token> evens = token -> Integer.parseInt(token.id().substring(1)) % 2 == 0;
+        List<String> first = ids(shared.take(3, 0, NOW, new Random(1), evens));
+        assertThat(first).hasSize(3).allMatch(id -> Integer.parseInt(id.substring(1)) % 2 == 0
+                && Integer.parseInt(id.substring(1)) < 10);
+
+        Predicate<Token> odds = evens.negate(); // a worker came or went: the share is another
+        List<String> next = ids(shared.take(20, 0, NOW, new Random(1), odds));
+        // the odd ones of priority 1; not those of priority 0 while others' share still holds better ones
+        assertThat(next).containsExactlyInAnyOrder("t1", "t3", "t5", "t7", "t9");
+        // idle slots take the others' better ones, then our own of priority 0
+        List<Token> rest = shared.take(20, 2, NOW, new Random(1), odds);
+        assertThat(rest).hasSize(7).filteredOn(token -> token.priority() == 1).hasSize(2);
+        assertThat(ids(rest)).contains("t11", "t13", "t15", "t17", "t19");
+        assertThat(shared.size()).isEqualTo(5);
     }
 }

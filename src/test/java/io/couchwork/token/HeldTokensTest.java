@@ -1,0 +1,111 @@
+package io.couchwork.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.CouchDbClients;
+import io.couchwork.couchdb.CouchDbSettings;
+import io.couchwork.couchdb.WriteResult;
+import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.MutableClock;
+import io.couchwork.testing.TestCouch;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The writer of held tokens, against the real server: outcomes that come within a write interval share a request. */
+@ExtendWith(CouchDbServerExtension.class)
+class HeldTokensTest {
+
+    private static final WorkerIdentity WORKER = new WorkerIdentity("host", "host-1-held", Map.of());
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+
+    /** The real database, counting its _bulk_docs requests. */
+    private static final class CountingDatabase extends CouchDatabase {
+        final AtomicInteger bulkWrites = new AtomicInteger();
+
+        CountingDatabase(CouchDbSettings settings) {
+            super(CouchDbClients.create(settings), settings);
+        }
+
+        @Override
+        public List<WriteResult> bulkWrite(List<ObjectNode> docs) {
+            bulkWrites.incrementAndGet();
+            return super.bulkWrite(docs);
+        }
+    }
+
+    private List<Token> claimed(CouchDatabase db, int count) {
+        new DesignDocuments(db).installFor(List.of("token"));
+        NewTokens factory = new NewTokens("token", clock);
+        List<ObjectNode> docs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            docs.add(factory.token(TextNode.valueOf("t" + i), 0));
+        }
+        db.bulkWrite(docs);
+        return new TokenClaimer(db, List.of("token"), WORKER, clock, new Random(1), 300).claim(count);
+    }
+
+    private static Outcome success() {
+        return new Outcome.Finished(0, TextNode.valueOf("ok"), List.of(), null);
+    }
+
+    @Test
+    void results_that_come_within_the_write_interval_share_one_request(TestCouch couch) throws Exception {
+        CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
+        List<Token> tokens = claimed(db, 5);
+        OutcomeApplier applier = new OutcomeApplier(RetryPolicy.of(3, Duration.ofSeconds(10), Duration.ofHours(1),
+                Set.of()), 5, new Random(1));
+        try (HeldTokens held = new HeldTokens(db, applier, WORKER, clock, 300, Duration.ofSeconds(2), "test")) {
+            tokens.forEach(held::hold);
+            int before = db.bulkWrites.get();
+            long started = clock.instant().getEpochSecond();
+
+            // the first result goes out at once; four more, finishing 20 ms apart, wait for the interval to end
+            assertThat(held.finish(tokens.get(0).id(), success(), started).get(10, TimeUnit.SECONDS))
+                    .isEqualTo(HeldTokens.Saved.WRITTEN);
+            List<CompletableFuture<HeldTokens.Saved>> rest = new ArrayList<>();
+            for (Token token : tokens.subList(1, 5)) {
+                rest.add(held.finish(token.id(), success(), started));
+                Thread.sleep(20); // jobs that end apart, not an await: the spacing is the input
+            }
+            for (CompletableFuture<HeldTokens.Saved> saved : rest) {
+                assertThat(saved.get(10, TimeUnit.SECONDS)).isEqualTo(HeldTokens.Saved.WRITTEN);
+            }
+
+            assertThat(db.bulkWrites.get() - before).isEqualTo(2);
+        }
+        for (Token token : tokens) {
+            assertThat(new Token(db.get(token.id()).orElseThrow()).state()).isEqualTo(TokenState.DONE);
+        }
+    }
+
+    @Test
+    void without_a_write_interval_each_result_goes_out_when_it_comes(TestCouch couch) throws Exception {
+        CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
+        List<Token> tokens = claimed(db, 3);
+        OutcomeApplier applier = new OutcomeApplier(RetryPolicy.of(3, Duration.ofSeconds(10), Duration.ofHours(1),
+                Set.of()), 5, new Random(1));
+        try (HeldTokens held = new HeldTokens(db, applier, WORKER, clock, 300, Duration.ZERO, "test")) {
+            tokens.forEach(held::hold);
+            int before = db.bulkWrites.get();
+            for (Token token : tokens) {
+                assertThat(held.finish(token.id(), success(), 0).get(10, TimeUnit.SECONDS))
+                        .isEqualTo(HeldTokens.Saved.WRITTEN);
+            }
+            assertThat(db.bulkWrites.get() - before).isEqualTo(3);
+        }
+    }
+}
