@@ -160,7 +160,7 @@ final class PoolBench {
         } finally {
             workers.forEach(Process::destroyForcibly);
             databases.drop(db);
-            BenchHome.delete(directory);
+            if (System.getenv("KEEPLOGS") == null) BenchHome.delete(directory); else System.err.println("KEPT " + processes + "x" + slots + " " + directory);
         }
     }
 

@@ -59,6 +59,10 @@ public final class ClaimableTokens {
     private final TreeMap<ReadyKey, Token> others = new TreeMap<>();
     private final TreeMap<DelayedKey, Token> delayed = new TreeMap<>();
     private final Map<String, Object> keyById = new HashMap<>();
+    // when each entry was offered, as a count of offers: a complete view read drops what it no longer shows, unless it
+    // was offered after the read began (the feed may bring a new token before the view shows it)
+    private final Map<String, Long> offeredAt = new HashMap<>();
+    private long offers;
     private Predicate<Token> mine = NO_SHARE;
     private boolean complete;
     private int spread = SPREAD;
@@ -83,6 +87,7 @@ public final class ClaimableTokens {
         if (token.type() == null || !types.contains(token.type()) || token.state() != TokenState.TODO) {
             return;
         }
+        offeredAt.put(token.id(), ++offers);
         if (token.notBefore() > 0) {
             DelayedKey key = new DelayedKey(token.notBefore(), token.id());
             delayed.put(key, token);
@@ -95,6 +100,7 @@ public final class ClaimableTokens {
 
     /** Forgets a token, e.g. a deleted document. */
     public synchronized void remove(String id) {
+        offeredAt.remove(id);
         Object key = keyById.remove(id);
         if (key instanceof ReadyKey r) {
             own.remove(r);
@@ -166,9 +172,30 @@ public final class ClaimableTokens {
             for (ReadyKey key : picks) {
                 taken.add(from.remove(key));
                 keyById.remove(key.id());
+                offeredAt.remove(key.id());
             }
         }
         return taken;
+    }
+
+    /** A mark to hand to {@link #retainOnly} after a view read that begins now. */
+    public synchronized long mark() {
+        return offers;
+    }
+
+    /**
+     * After a view read that began at {@code mark} and saw every todo token of our types: drops the entries it did not
+     * show (taken by others while our feed lagged behind), except those offered since the read began.
+     */
+    public synchronized int retainOnly(Set<String> ids, long mark) {
+        List<String> gone = new ArrayList<>();
+        offeredAt.forEach((id, at) -> {
+            if (at <= mark && !ids.contains(id)) {
+                gone.add(id);
+            }
+        });
+        gone.forEach(this::remove);
+        return gone.size();
     }
 
     /** Parts the ready tokens anew when the share changed. */
@@ -290,12 +317,12 @@ public final class ClaimableTokens {
         while (keyById.size() > capacity) {
             complete = false;
             if (!delayed.isEmpty()) {
-                keyById.remove(delayed.pollLastEntry().getKey().id());
+                remove(delayed.lastKey().id());
             } else {
                 // the last of the ready ones, whichever part holds it
                 TreeMap<ReadyKey, Token> part = own.isEmpty() ? others : others.isEmpty() ? own
                         : own.lastKey().compareTo(others.lastKey()) > 0 ? own : others;
-                keyById.remove(part.pollLastEntry().getKey().id());
+                remove(part.lastKey().id());
             }
         }
     }

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -218,6 +219,11 @@ public final class TokenClaimer {
             LOG.debug("Lost {} of {} claim races", lost, candidates.size());
         }
         queue.contention(candidates.size(), lost);
+        if (lost > 0 && 2 * lost >= candidates.size()) {
+            // most of what the queue offered was taken already: our feed lags behind the others' claims (a busy
+            // machine, a slow server); the view says what is really left, at the next claim
+            stale = true;
+        }
         claims.addAndGet(won.size());
         return won;
     }
@@ -313,17 +319,23 @@ public final class TokenClaimer {
         viewReads.incrementAndGet();
         long limit = Math.max(1, queue.capacity() / (2L * types.size()));
         boolean sawEverything = true;
+        long mark = queue.mark();
+        Set<String> shown = new HashSet<>();
         for (String type : types) {
             for (String kind : List.of(TokenViews.READY, TokenViews.DELAYED)) {
                 List<JsonNode> rows = queue(ViewQuery.range(List.of(type, kind), List.of(type, kind, Map.of()))
                         .limit(limit).withDocs());
                 sawEverything &= rows.size() < limit;
                 for (JsonNode row : rows) {
+                    shown.add(row.path("id").asText());
                     if (row.path("doc").isObject() && !invalid.check(row.get("doc"))) {
                         queue.offer(new Token((ObjectNode) row.get("doc")));
                     }
                 }
             }
+        }
+        if (sawEverything) {
+            queue.retainOnly(shown, mark);
         }
         queue.markComplete(sawEverything);
     }

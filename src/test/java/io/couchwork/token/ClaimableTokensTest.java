@@ -198,4 +198,16 @@ class ClaimableTokensTest {
         assertThat(ids(rest)).contains("t11", "t13", "t15", "t17", "t19");
         assertThat(shared.size()).isEqualTo(5);
     }
+
+    @Test
+    void a_complete_view_read_drops_what_it_no_longer_shows_but_keeps_what_came_meanwhile() {
+        queue.offer(token("taken-by-others", 1, 0, 1)); // claimed elsewhere; our feed has not told us yet
+        queue.offer(token("still-todo", 1, 0, 2));
+        long mark = queue.mark();
+        queue.offer(token("new-from-feed", 1, 0, 3)); // arrives while the view is read, and the view misses it
+
+        assertThat(queue.retainOnly(Set.of("still-todo"), mark)).isEqualTo(1);
+
+        assertThat(ids(queue.take(10, NOW, new Random(1)))).containsExactlyInAnyOrder("still-todo", "new-from-feed");
+    }
 }

@@ -122,4 +122,25 @@ class TokenClaimerTest {
         assertThat(claimed).extracting(Token::id).hasSize(2).noneMatch(id -> id.equals("deep") || id.equals("text"));
         assertThat(claimer.queued()).isZero();
     }
+
+    @Test
+    void should_read_the_view_again_after_losing_most_races_and_forget_tokens_taken_meanwhile(TestCouch couch) {
+        CouchDatabase db = database(couch);
+        write(db, 6, "t");
+        TokenClaimer mine = claimer(db);
+        TokenClaimer other = new TokenClaimer(db, List.of("token"), new WorkerIdentity("host", "host-2-other",
+                Map.of()), clock, new Random(7), 300);
+        assertThat(mine.claim(0)).isEmpty();
+        mine.markStale();
+        assertThat(mine.claim(1)).hasSize(1); // reads the view: 5 left in its queue
+        assertThat(other.claim(10)).hasSize(5); // all the rest, while our feed says nothing of it
+
+        assertThat(mine.claim(2)).isEmpty(); // two stale entries, two races lost
+        long reads = mine.viewReads();
+        assertThat(mine.claim(2)).isEmpty(); // the view read tells there is nothing left: no more lost races
+
+        assertThat(mine.viewReads()).isEqualTo(reads + 1);
+        assertThat(mine.conflicts()).isEqualTo(2);
+        assertThat(mine.queued()).isZero();
+    }
 }
