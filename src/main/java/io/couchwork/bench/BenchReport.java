@@ -201,10 +201,11 @@ final class BenchReport {
                     .filter(r -> r.processes() == 1).allMatch(r -> r.conflicts() == 0);
             bounds.add("**Wasted claims**: " + String.join("; ", parts) + "."
                     + (singleProcessClean ? " Rows with one process lose none: the races are between processes." : "")
-                    + " Workers split the pool into shares once they have seen each other's writes in the feed"
-                    + " (rendezvous hashing over the workers seen lately), so races come from the start of a row (all"
-                    + " workers idle, none seen yet: random picks), from its end (the last tokens go to whoever is"
-                    + " idle), and from a feed that lags behind the claims when the server is saturated.");
+                    + " Workers split the pool into shares (rendezvous hashing over the workers present: their"
+                    + " presence documents, written at start, and the workers seen writing tokens), so races come"
+                    + " from the end of a row (idle slots take from the newest of others' shares, which the owners"
+                    + " come to last) and from a feed that lags behind the others' claims on a saturated machine (a"
+                    + " claim that loses most of its races has the worker read the view again).");
         }
 
         cells = new ArrayList<>();
@@ -260,7 +261,7 @@ final class BenchReport {
                 + " and with a bare spawn of the same command at the same concurrency:\n\n");
         s.append("| profile | processes × slots | ms per token per slot, shell / bare | forks per token, shell / bare |"
                 + " CouchDB requests per token | write queue busy (bundled server beyond the model) |"
-                + " cores busy (the bundled server's part) |\n"
+                + " cores busy (the bundled server's part; the worker JVMs') |\n"
                 + "|---|---|---|---|---|---|---|\n");
         List<Double> extraForks = new ArrayList<>();
         List<Double> coresBusy = new ArrayList<>();
@@ -316,8 +317,9 @@ final class BenchReport {
         if (Double.isNaN(r.cpu().busy())) {
             return "—";
         }
-        return String.format(Locale.ROOT, "%.0f %% (%s)", 100 * r.cpu().busy(),
-                Double.isNaN(r.cpu().server()) ? "—" : String.format(Locale.ROOT, "%.0f %%", 100 * r.cpu().server()));
+        return String.format(Locale.ROOT, "%.0f %% (%s; %s)", 100 * r.cpu().busy(),
+                Double.isNaN(r.cpu().server()) ? "—" : String.format(Locale.ROOT, "%.0f %%", 100 * r.cpu().server()),
+                Double.isNaN(r.cpu().workers()) ? "—" : String.format(Locale.ROOT, "%.0f %%", 100 * r.cpu().workers()));
     }
 
     private static String picasBound(Run run, ProfileRun p, PoolBench.ShellResult row, PicasBaseline.Result picas) {
@@ -336,10 +338,18 @@ final class BenchReport {
         return s.toString();
     }
 
+    /** The worker processes' CPU time per token over the timed part, in ms. */
+    private static String workerCpuMs(PoolBench.ShellResult r) {
+        double seconds = r.cpu().workerSeconds();
+        return Double.isNaN(seconds) ? "—" : String.format(Locale.ROOT, "%.1f", 1000 * seconds / r.tokens());
+    }
+
     private static String spreadPart(ProfileRun p, PoolBench.ShellResult eight, PoolBench.ShellResult one) {
-        return String.format(Locale.ROOT, "%s %.1f against %.1f tokens/s in steady state (wasted claims per token %s against %s,"
+        return String.format(Locale.ROOT, "%s %.1f against %.1f tokens/s in steady state (worker JVMs' CPU time per"
+                + " token %s against %s ms, wasted claims per token %s against %s,"
                 + " CouchDB requests per token %s against %s%s)", p.key(), eight.steady(),
-                one.steady(), f3(waste(eight)), f3(waste(one)), perToken(eight), perToken(one),
+                one.steady(), workerCpuMs(eight), workerCpuMs(one), f3(waste(eight)), f3(waste(one)), perToken(eight),
+                perToken(one),
                 eight.server() == null ? "" : String.format(Locale.ROOT, ", write queue busy %.0f %% against %.0f %%"
                         + ", of which the bundled server beyond the model %.0f %% against %.0f %%", busy(eight),
                         busy(one), overrun(eight), overrun(one)));

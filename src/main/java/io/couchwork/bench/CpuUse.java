@@ -3,6 +3,7 @@ package io.couchwork.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * How busy the machine's cores were over a stretch of time, and how much of that the database server took (its
@@ -11,34 +12,66 @@ import java.nio.file.Path;
  */
 final class CpuUse {
 
-    /** Share of all cores' time busy, and the share the server process took, both 0–1. */
-    record Share(double busy, double server) {}
+    /** USER_HZ: Linux reports process times in hundredths of a second. */
+    private static final double JIFFIES_PER_SECOND = 100;
+
+    /**
+     * Share of all cores' time busy, and the shares the server process and the worker processes took, all 0–1; the
+     * workers' CPU time in seconds as well.
+     */
+    record Share(double busy, double server, double workers, double workerSeconds) {}
 
     private final long serverPid;
+    private final List<Long> workerPids;
     private final long[] machineStart;
     private final long serverStart;
+    private final long workersStart;
 
-    private CpuUse(long serverPid) {
+    private CpuUse(long serverPid, List<Long> workerPids) {
         this.serverPid = serverPid;
+        this.workerPids = List.copyOf(workerPids);
         this.machineStart = machine();
         this.serverStart = process(serverPid);
+        this.workersStart = processes(workerPids);
     }
 
     /** Starts counting; {@code serverPid} below 0 when the server is not a process of this machine. */
     static CpuUse start(long serverPid) {
-        return new CpuUse(serverPid);
+        return new CpuUse(serverPid, List.of());
+    }
+
+    /** As {@link #start(long)}, counting the worker processes' own CPU time too. */
+    static CpuUse start(long serverPid, List<Long> workerPids) {
+        return new CpuUse(serverPid, workerPids);
     }
 
     Share since() {
         long[] now = machine();
         if (machineStart == null || now == null) {
-            return new Share(Double.NaN, Double.NaN);
+            return new Share(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
         double total = now[0] - machineStart[0];
         double busy = total - (now[1] - machineStart[1]);
         long server = process(serverPid);
         double serverShare = serverStart < 0 || server < 0 ? Double.NaN : (server - serverStart) / total;
-        return new Share(total <= 0 ? Double.NaN : busy / total, total <= 0 ? Double.NaN : serverShare);
+        long workers = processes(workerPids);
+        double workerJiffies = workersStart < 0 || workers < 0 || workerPids.isEmpty() ? Double.NaN
+                : workers - workersStart;
+        return new Share(total <= 0 ? Double.NaN : busy / total, total <= 0 ? Double.NaN : serverShare,
+                total <= 0 ? Double.NaN : workerJiffies / total, workerJiffies / JIFFIES_PER_SECOND);
+    }
+
+    /** The processes' user + system jiffies together, -1 when one is unknown. */
+    private static long processes(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            long jiffies = process(pid);
+            if (jiffies < 0) {
+                return -1;
+            }
+            sum += jiffies;
+        }
+        return sum;
     }
 
     /** All cores' jiffies, and the idle ones (idle + iowait). */

@@ -126,7 +126,7 @@ final class PoolBench {
             DoneWatch watch = new DoneWatch(db);
             ShellJob.Forks forks = ShellJob.Forks.start();
             ServerCostProxy.Stats before = proxy == null ? null : proxy.stats();
-            CpuUse cpu = CpuUse.start(serverPid);
+            CpuUse cpu = CpuUse.start(serverPid, workers.stream().map(Process::pid).toList());
             long t0 = System.nanoTime();
             BenchDatabase.fill(db, tokens);
             watch.awaitFinished(tokens);
@@ -160,7 +160,7 @@ final class PoolBench {
         } finally {
             workers.forEach(Process::destroyForcibly);
             databases.drop(db);
-            if (System.getenv("KEEPLOGS") == null) BenchHome.delete(directory); else System.err.println("KEPT " + processes + "x" + slots + " " + directory);
+            BenchHome.delete(directory);
         }
     }
 
