@@ -21,15 +21,25 @@ final class DoneWatch {
     private final Set<String> failed = new HashSet<>();
     private String since = "0";
     private final java.util.List<long[]> progress = new java.util.ArrayList<>(); // {nanoTime, tokens finished}
+    private int base; // tokens finished before the timed part (a warm-up)
 
     DoneWatch(CouchDatabase database) {
         this.feed = new LongpollFeed(database);
     }
 
-    /** Returns once at least {@code count} tokens are done or in error; reads at most every 25 ms, in big batches. */
+    /** From now on, counts and rates are of the tokens finished from here on (those before were a warm-up). */
+    void startTiming() {
+        base = finished.size();
+        progress.clear();
+    }
+
+    /**
+     * Returns once at least {@code count} tokens (since {@link #startTiming}) are done or in error; reads at most every
+     * 25 ms, in big batches.
+     */
     void awaitFinished(int count) {
         boolean caughtUp = false;
-        while (finished.size() < count) {
+        while (finished.size() - base < count) {
             if (caughtUp) {
                 pause();
             }
@@ -54,7 +64,7 @@ final class DoneWatch {
                 }
             }
             if (caughtUp) { // a read that lagged behind would date its tokens late
-                progress.add(new long[] {System.nanoTime(), finished.size()});
+                progress.add(new long[] {System.nanoTime(), finished.size() - base});
             }
         }
     }

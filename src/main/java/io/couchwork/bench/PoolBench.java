@@ -39,7 +39,7 @@ final class PoolBench {
      * the runs file's exactly-once check, tokens in error, what the server-cost proxy saw (null without one), and
      * processes created on the machine per token.
      */
-    record ShellResult(int processes, int slots, int tokens, double tokensPerSecond, double seconds, long claims,
+    record ShellResult(int processes, int slots, int tokens, int warmUp, double tokensPerSecond, double seconds, long claims,
             long conflicts, long requests, long rssMaxKb, long rssMedianKb, RunsLog.Check runs, int errors,
             ServerCostProxy.Stats server, double forksPerToken, CpuUse.Share cpu, double steadyPerSecond) {
 
@@ -124,6 +124,12 @@ final class PoolBench {
             }
             awaitServing(workers, logs);
             DoneWatch watch = new DoneWatch(db);
+            // a warm-up batch first: what is timed is workers draining a pool, as a pilot does for hours, not the
+            // JIT compiling their code in the first seconds (eight JVMs on two cores take seconds for that)
+            int warmUp = warmUpTokens(processes, slots);
+            BenchDatabase.fill(db, warmUp);
+            watch.awaitFinished(warmUp);
+            watch.startTiming();
             ShellJob.Forks forks = ShellJob.Forks.start();
             ServerCostProxy.Stats before = proxy == null ? null : proxy.stats();
             CpuUse cpu = CpuUse.start(serverPid, workers.stream().map(Process::pid).toList());
@@ -154,7 +160,7 @@ final class PoolBench {
                 }
             }
             List<Long> sorted = rss.stream().sorted().toList();
-            return new ShellResult(processes, slots, tokens, tokens / seconds, seconds, claims, conflicts,
+            return new ShellResult(processes, slots, tokens, warmUp, tokens / seconds, seconds, claims, conflicts,
                     reported == processes ? requests : -1, sorted.get(sorted.size() - 1), sorted.get(sorted.size() / 2),
                     runs.check(), watch.errors(), server, forksPerToken, cpuShare, watch.steadyPerSecond(tokens));
         } finally {
@@ -162,6 +168,11 @@ final class PoolBench {
             databases.drop(db);
             BenchHome.delete(directory);
         }
+    }
+
+    /** Tokens run before the timed part: a few dozen per execution slot of the row, 100 at least. */
+    static int warmUpTokens(int processes, int slots) {
+        return Math.max(100, 30 * processes * slots);
     }
 
     /** Waits until every worker logged that it serves the pool; a worker that exits first fails the run. */

@@ -13,6 +13,8 @@ public final class CouchworkHeaders {
     public static final String EXIT_CODE = "CouchworkExitCode";
     /** Exchange property: the token as a Jackson ObjectNode. */
     public static final String TOKEN_PROPERTY = "CouchworkToken";
+    /** Exchange property: the token as JSON bytes, as the body was made from (serialized once per execution). */
+    public static final String TOKEN_JSON_PROPERTY = "CouchworkTokenJson";
     /** Exchange property: log attachments (List of LogAttachment) to store with the token. */
     public static final String LOGS_PROPERTY = "CouchworkLogs";
 

@@ -21,11 +21,19 @@ public class ShellProducer extends DefaultProducer {
 
     private final ShellEndpoint endpoint;
     private final CommandRunner runner;
+    // the endpoint's options, read once: they stay as they are while the route runs
+    private final CommandTemplate command;
+    private final CommandTemplate workingDirectory;
+    private final Duration timeout;
 
     public ShellProducer(ShellEndpoint endpoint) {
         super(endpoint);
         this.endpoint = endpoint;
         this.runner = new CommandRunner(endpoint.getMaxLogBytes(), endpoint.getTailBytes(), endpoint.getShell());
+        this.command = endpoint.template();
+        this.workingDirectory = endpoint.getWorkingDirectory() == null ? null
+                : new CommandTemplate(endpoint.getWorkingDirectory());
+        this.timeout = endpoint.timeoutDuration();
     }
 
     @Override
@@ -34,18 +42,18 @@ public class ShellProducer extends DefaultProducer {
         if (token == null) {
             token = Json.MAPPER.readValue(exchange.getMessage().getMandatoryBody(String.class), ObjectNode.class);
         }
-        String command = endpoint.template().fill(token);
+        String filled = command.fill(token);
         long tokenTimeout = new Token(token).timeoutSeconds();
-        Duration timeout = tokenTimeout > 0 ? Duration.ofSeconds(tokenTimeout) : endpoint.timeoutDuration();
-        boolean kept = endpoint.getWorkingDirectory() == null && endpoint.isKeepWorkingDirectory();
+        Duration timeout = tokenTimeout > 0 ? Duration.ofSeconds(tokenTimeout) : this.timeout;
+        boolean kept = workingDirectory == null && endpoint.isKeepWorkingDirectory();
         try (CommandRunner.RunDirectory run = runner.reserve()) {
             // a fresh, empty directory: the run directory's own (emptied after the job), or one left for inspection
-            Path workingDirectory = endpoint.getWorkingDirectory() != null
-                    ? Path.of(new CommandTemplate(endpoint.getWorkingDirectory()).fillPath(token))
+            Path directory = workingDirectory != null ? Path.of(workingDirectory.fillPath(token))
                     : kept ? Files.createTempDirectory("couchwork-job-") : run.workDirectory();
-            run.write("token.json", Json.bytes(token));
+            byte[] json = exchange.getProperty(CouchworkHeaders.TOKEN_JSON_PROPERTY, byte[].class);
+            run.write("token.json", json != null ? json : Json.bytes(token));
             Map<String, String> env = TokenEnvironment.of(token, run.file("token.json").toString());
-            CommandResult result = runner.run(run, command, workingDirectory, env, timeout);
+            CommandResult result = runner.run(run, filled, directory, env, timeout);
             exchange.getMessage().setHeader(CouchworkHeaders.EXIT_CODE, result.exitCode());
             exchange.setProperty(CouchworkHeaders.LOGS_PROPERTY, result.logs());
             exchange.getMessage().setBody(result.stdoutTail());

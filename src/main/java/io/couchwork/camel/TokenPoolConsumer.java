@@ -20,6 +20,7 @@ import io.couchwork.token.TokenClaimer;
 import io.couchwork.token.WorkerPresence;
 import io.couchwork.util.Backoff;
 import io.couchwork.util.ThrottledWarning;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -241,7 +242,9 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         Exchange exchange = createExchange(false);
         Outcome outcome;
         try {
-            exchange.getMessage().setBody(Json.text(token.document()));
+            byte[] json = Json.bytes(token.document());
+            exchange.getMessage().setBody(new String(json, StandardCharsets.UTF_8));
+            exchange.setProperty(CouchworkHeaders.TOKEN_JSON_PROPERTY, json);
             exchange.getMessage().setHeader(CouchworkHeaders.TOKEN_ID, token.id());
             exchange.getMessage().setHeader(CouchworkHeaders.TOKEN_TYPE, token.type());
             exchange.getMessage().setHeader(CouchworkHeaders.ATTEMPT, token.attempts() + 1);
@@ -409,10 +412,14 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 : Failures.describe(e);
     }
 
-    /** Changed documents from the feed: the claim queue takes them in, and an idle claimer wakes to claim. */
+    /**
+     * Changed documents from the feed: the claim queue takes them in, and the claimer wakes when there is something new
+     * to claim (every worker sees every change: waking each for others' claims and results would cost them all CPU).
+     */
     private void onChanges(List<ObjectNode> docs) {
-        claimer.offer(docs);
-        wake();
+        if (claimer.offer(docs)) {
+            wake();
+        }
     }
 
     /** The feed (re)started: what happened before it is read from the view at the next claim. */

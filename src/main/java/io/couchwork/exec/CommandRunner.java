@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 
 /**
  * Runs one shell command through the worker's {@link JobShell}: in a working directory with extra environment, stdout
@@ -37,7 +36,6 @@ public final class CommandRunner {
     /** The shell jobs run with unless told otherwise. */
     public static final String DEFAULT_SHELL = "/bin/sh";
     private static final Duration KILL_GRACE = Duration.ofSeconds(5);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final long maxLogBytes;
     private final long tailBytes;
@@ -187,12 +185,27 @@ public final class CommandRunner {
         StringBuilder script = new StringBuilder("cd ").append(CommandTemplate.quote(workingDirectory.toString()))
                 .append(" || exit 126\n");
         environment.forEach((name, value) -> {
-            if (NAME.matcher(name).matches()) {
+            if (isName(name)) {
                 script.append("export ").append(name).append('=')
                         .append(CommandTemplate.quote(value.replace("\0", ""))).append('\n');
             }
         });
         return script.append(command).append('\n').toString();
+    }
+
+    /** A name the shell can hold as a variable: [A-Za-z_][A-Za-z0-9_]*. */
+    static boolean isName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+            if (!letter && (i == 0 || c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void deleteQuietly(Path dir) {

@@ -1,6 +1,8 @@
 package io.couchwork.exec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,12 +18,22 @@ public final class CommandTemplate {
             "(?<!\\$)\\{([A-Za-z_][A-Za-z0-9_-]*(?:\\.[A-Za-z_][A-Za-z0-9_-]*)*)}");
 
     private final String template;
+    /** The template cut at its placeholders, once: literal text, then a field path, and so on; odd entries are paths. */
+    private final List<String> parts = new ArrayList<>();
 
     public CommandTemplate(String template) {
         if (template == null || template.isBlank()) {
             throw new IllegalArgumentException("the shell command is empty");
         }
         this.template = template;
+        Matcher m = PLACEHOLDER.matcher(template);
+        int from = 0;
+        while (m.find()) {
+            parts.add(template.substring(from, m.start()));
+            parts.add(m.group(1));
+            from = m.end();
+        }
+        parts.add(template.substring(from));
     }
 
     /** The command with every placeholder replaced by the shell-quoted field value. */
@@ -38,12 +50,11 @@ public final class CommandTemplate {
     }
 
     private String fill(JsonNode token, UnaryOperator<String> escape) {
-        Matcher m = PLACEHOLDER.matcher(template);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(escape.apply(text(lookup(token, m.group(1)), m.group(1)))));
+        StringBuilder out = new StringBuilder(template.length() + 32);
+        for (int i = 0; i < parts.size(); i++) {
+            String part = parts.get(i);
+            out.append(i % 2 == 0 ? part : escape.apply(text(lookup(token, part), part)));
         }
-        m.appendTail(out);
         return out.toString();
     }
 

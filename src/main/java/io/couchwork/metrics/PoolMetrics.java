@@ -38,6 +38,9 @@ public class PoolMetrics {
     /** Claims and conflicts each claimer had counted at the last hook, to add only what is new. */
     private final Map<TokenClaimer, long[]> claimerTotals = new java.util.WeakHashMap<>();
     private final Map<String, AtomicReference<Double>> gauges = new ConcurrentHashMap<>();
+    // meters by name and tags: looked up per token, and a registry lookup builds its id and tags every time
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public PoolMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -84,9 +87,9 @@ public class PoolMetrics {
         }
         counter("couchwork.executions", "Token executions by outcome", "pool", pool, "set", token.type(), "outcome",
                 result).increment();
-        Timer.builder("couchwork.execution.duration").description("Time a token's job ran")
-                .tags("pool", pool, "set", token.type()).serviceLevelObjectives(DURATION_BUCKETS).register(registry)
-                .record(nanos, TimeUnit.NANOSECONDS);
+        timers.computeIfAbsent(pool + "|" + token.type(), k -> Timer.builder("couchwork.execution.duration")
+                .description("Time a token's job ran").tags("pool", pool, "set", token.type())
+                .serviceLevelObjectives(DURATION_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Sets the gauges of tokens per set and state and of dead letters from a status look. */
@@ -123,7 +126,8 @@ public class PoolMetrics {
     }
 
     private Counter counter(String name, String description, String... tags) {
-        return Counter.builder(name).description(description).tags(tags).register(registry);
+        return counters.computeIfAbsent(name + "|" + String.join("|", tags),
+                k -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 
     private String gauge(String name, String description, double value, String... tags) {

@@ -76,16 +76,17 @@ public final class ClaimableTokens {
 
     /**
      * Takes in a document as it is now: a todo token of our types is (re)queued, anything else leaves the queue. An
-     * older revision than the one already queued is ignored (the feed and the view may deliver out of order).
+     * older revision than the one already queued is ignored (the feed and the view may deliver out of order). True
+     * when the token is in the queue now, to be claimed.
      */
-    public synchronized void offer(Token token) {
+    public synchronized boolean offer(Token token) {
         Token old = queued(token.id());
         if (old != null && generation(old.rev()) > generation(token.rev())) {
-            return;
+            return false;
         }
         remove(token.id());
         if (token.type() == null || !types.contains(token.type()) || token.state() != TokenState.TODO) {
-            return;
+            return false;
         }
         offeredAt.put(token.id(), ++offers);
         if (token.notBefore() > 0) {
@@ -96,6 +97,7 @@ public final class ClaimableTokens {
             ready(token);
         }
         trim();
+        return keyById.containsKey(token.id());
     }
 
     /** Forgets a token, e.g. a deleted document. */

@@ -122,12 +122,18 @@ public final class TokenClaimer {
         return queue.take(max, ofOthers, now, random, mine);
     }
 
-    /** Documents as the changes feed delivered them (current revisions): the queue takes in or drops each one. */
-    public void offer(List<ObjectNode> docs) {
+    /**
+     * Documents as the changes feed delivered them (current revisions): the queue takes in or drops each one. True when
+     * there is something new to claim (a todo token, or a worker came or went); others' claims and results only
+     * shorten the queue.
+     */
+    public boolean offer(List<ObjectNode> docs) {
         long nowMillis = clock.millis();
+        boolean claimable = false;
         for (ObjectNode doc : docs) {
             if (WorkerPresence.isPresence(doc)) {
                 WorkerPresence.read(doc).ifPresent(worker -> shares.announced(worker, nowMillis));
+                claimable = true; // a worker came or went: the shares change
                 continue;
             }
             if (isServed(doc) && invalid.check(doc)) {
@@ -137,9 +143,10 @@ public final class TokenClaimer {
                 if (isServed(doc)) {
                     shares.saw(token, nowMillis);
                 }
-                queue.offer(token);
+                claimable |= queue.offer(token);
             }
         }
+        return claimable;
     }
 
     /** Workers' presence documents, as read at start and now and then (the feed delivers those written later). */
