@@ -17,9 +17,9 @@ final class CpuUse {
 
     /**
      * Share of all cores' time busy, and the shares the server process and the worker processes took, all 0–1; the
-     * workers' CPU time in seconds as well.
+     * server's and the workers' CPU time in seconds as well.
      */
-    record Share(double busy, double server, double workers, double workerSeconds) {}
+    record Share(double busy, double server, double workers, double serverSeconds, double workerSeconds) {}
 
     private final long serverPid;
     private final List<Long> workerPids;
@@ -48,7 +48,7 @@ final class CpuUse {
     Share since() {
         long[] now = machine();
         if (machineStart == null || now == null) {
-            return new Share(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+            return new Share(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
         double total = now[0] - machineStart[0];
         double busy = total - (now[1] - machineStart[1]);
@@ -57,8 +57,9 @@ final class CpuUse {
         long workers = processes(workerPids);
         double workerJiffies = workersStart < 0 || workers < 0 || workerPids.isEmpty() ? Double.NaN
                 : workers - workersStart;
+        double serverSeconds = serverStart < 0 || server < 0 ? Double.NaN : (server - serverStart) / JIFFIES_PER_SECOND;
         return new Share(total <= 0 ? Double.NaN : busy / total, total <= 0 ? Double.NaN : serverShare,
-                total <= 0 ? Double.NaN : workerJiffies / total, workerJiffies / JIFFIES_PER_SECOND);
+                total <= 0 ? Double.NaN : workerJiffies / total, serverSeconds, workerJiffies / JIFFIES_PER_SECOND);
     }
 
     /** The processes' user + system jiffies together, -1 when one is unknown. */

@@ -31,7 +31,8 @@ import org.apache.camel.main.Main;
 final class PoolBench {
 
     /** The no-op step in this JVM: rate and this JVM's resident memory. */
-    record Result(double tokensPerSecond, long rssKb) {}
+    /** A no-op row: rate, the bench JVM's RSS, and the server's CPU time per token (ms; NaN when not measured). */
+    record Result(double tokensPerSecond, long rssKb, double serverCpuMsPerToken) {}
 
     /**
      * A row of worker processes running the shipped shell route: rate, claims won and lost, CouchDB requests the
@@ -75,24 +76,30 @@ final class PoolBench {
     }
 
     /**
-     * One worker in this JVM with {@code concurrency} parallel no-op jobs, on a loaded pool whose views are built;
-     * the time runs from the moment the app has started (its claiming starts with it) until every token is finished.
+     * One worker in this JVM with {@code concurrency} parallel no-op jobs; after a warm-up batch (as for the shell
+     * rows), the tokens are loaded and the time runs from the load until every token is finished.
      */
     Result inProcess(int tokens, int concurrency) throws Exception {
         CouchDatabase db = databases.create("pool");
         Path benchHome = noopHome(concurrency, Math.max(PREFETCH, concurrency * 4), false);
         try {
-            BenchDatabase.fill(db, tokens);
             buildViews(db);
             Main main = CouchworkMain.create(new CouchworkHome(benchHome),
                     benchHome.resolve("config/application.properties"), databases.properties(db.name()));
             DoneWatch watch = new DoneWatch(db);
             main.start();
+            int warmUp = Math.min(tokens, 1000);
+            BenchDatabase.fill(db, warmUp);
+            watch.awaitFinished(warmUp);
+            watch.startTiming();
+            CpuUse cpu = CpuUse.start(serverPid);
             long t0 = System.nanoTime();
+            BenchDatabase.fill(db, tokens);
             watch.awaitFinished(tokens);
             double seconds = RawServerBench.seconds(t0);
+            double serverMs = 1000 * cpu.since().serverSeconds() / tokens;
             main.stop();
-            return new Result(tokens / seconds, rssKb(ProcessHandle.current().pid(), "VmRSS:"));
+            return new Result(tokens / seconds, rssKb(ProcessHandle.current().pid(), "VmRSS:"), serverMs);
         } finally {
             databases.drop(db);
             BenchHome.delete(benchHome);

@@ -30,10 +30,15 @@ public final class LongpollFeed {
         this.database = database;
     }
 
-    /** The changes after {@code since} (an opaque sequence), at most {@code limit} when given. */
+    /** The changes after {@code since} (an opaque sequence), at most {@code limit} when given, with documents. */
     public JsonNode read(String since, Integer limit) {
+        return read(since, limit, true);
+    }
+
+    /** As {@link #read(String, Integer)}; without documents, each change names the id and its new revision only. */
+    public JsonNode read(String since, Integer limit, boolean includeDocs) {
         PostChangesOptions.Builder options = new PostChangesOptions.Builder(database.name()).feed("longpoll")
-                .since(since).timeout(LONGPOLL_TIMEOUT_MS).includeDocs(true);
+                .since(since).timeout(LONGPOLL_TIMEOUT_MS).includeDocs(includeDocs);
         if (limit != null) {
             options.limit(limit);
         }

@@ -22,11 +22,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--output", defaultValue = "docs/benchmarks.md", description = "Report file (default: ${DEFAULT-VALUE}).")
     Path output;
 
-    @Option(names = "--tokens", defaultValue = "500",
+    @Option(names = "--tokens", defaultValue = "2000",
             description = "Tokens per shell row, and jobs per bare spawn row (default: ${DEFAULT-VALUE}).")
     int tokens;
 
-    @Option(names = "--cluster-tokens", defaultValue = "200",
+    @Option(names = "--cluster-tokens", defaultValue = "600",
             description = "Tokens per shell row in the cluster profile (default: ${DEFAULT-VALUE}).")
     int clusterTokens;
 

@@ -180,6 +180,19 @@ public final class ClaimableTokens {
         return taken;
     }
 
+    /**
+     * Ids of up to {@code limit} entries that the next claims would pick from when their own share has none left:
+     * the newest of others' shares (the oldest when this worker has no share), best priority first.
+     */
+    public synchronized List<String> nextPicks(int limit) {
+        if (others.isEmpty()) {
+            return List.of();
+        }
+        long priority = others.firstKey().priority();
+        List<ReadyKey> keys = mine == NO_SHARE ? oldest(others, priority, limit) : newest(others, priority, limit);
+        return keys.stream().map(ReadyKey::id).toList();
+    }
+
     /** A mark to hand to {@link #retainOnly} after a view read that begins now. */
     public synchronized long mark() {
         return offers;

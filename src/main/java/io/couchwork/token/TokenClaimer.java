@@ -34,6 +34,8 @@ public final class TokenClaimer {
     /** Tokens a worker keeps in memory to claim from; the view is read again for more once they are gone. */
     public static final int QUEUE_CAPACITY = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(TokenClaimer.class);
+    /** Queue entries read anew after a claim lost most of its races. */
+    private static final int RECHECKED = 200;
     private static final Backoff READ_BACK_BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(5));
 
     private final CouchDatabase database;
@@ -51,6 +53,7 @@ public final class TokenClaimer {
     private Map<String, List<String>> shareMembers = Map.of();
     private Predicate<Token> share = ClaimableTokens.NO_SHARE;
     private volatile boolean stale = true;
+    private volatile boolean recheck;
     private volatile boolean closed;
 
     public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
@@ -88,6 +91,8 @@ public final class TokenClaimer {
         }
         if (stale) {
             readView();
+        } else if (recheck) {
+            recheckNextPicks();
         }
         long now = clock.instant().getEpochSecond();
         Predicate<Token> mine = share(clock.millis());
@@ -228,8 +233,8 @@ public final class TokenClaimer {
         queue.contention(candidates.size(), lost);
         if (lost > 0 && 2 * lost >= candidates.size()) {
             // most of what the queue offered was taken already: our feed lags behind the others' claims (a busy
-            // machine, a slow server); the view says what is really left, at the next claim
-            stale = true;
+            // machine, a slow server); what the next claim would pick is read anew first
+            recheck = true;
         }
         claims.addAndGet(won.size());
         return won;
@@ -318,6 +323,20 @@ public final class TokenClaimer {
     /** View reads since start: at start, when the queue ran dry or might have missed changes. */
     public long viewReads() {
         return viewReads.get();
+    }
+
+    /**
+     * Reads the current revisions of the entries the next claim would pick from (by id, one request: cheaper than a view
+     * read, whose index may have thousands of changes to catch up on), so that those taken meanwhile leave the queue.
+     */
+    private void recheckNextPicks() {
+        recheck = false;
+        List<String> ids = queue.nextPicks(RECHECKED);
+        List<ObjectNode> current = database.getAll(ids);
+        Set<String> found = new HashSet<>();
+        current.forEach(doc -> found.add(doc.path("_id").asText()));
+        ids.stream().filter(id -> !found.contains(id)).forEach(queue::remove); // deleted meanwhile
+        offer(current);
     }
 
     /** Todo tokens of our types from the queue view, current documents included, into the claim queue. */

@@ -124,7 +124,7 @@ class TokenClaimerTest {
     }
 
     @Test
-    void should_read_the_view_again_after_losing_most_races_and_forget_tokens_taken_meanwhile(TestCouch couch) {
+    void should_read_its_next_picks_anew_after_losing_most_races_and_forget_tokens_taken_meanwhile(TestCouch couch) {
         CouchDatabase db = database(couch);
         write(db, 6, "t");
         TokenClaimer mine = claimer(db);
@@ -137,9 +137,9 @@ class TokenClaimerTest {
 
         assertThat(mine.claim(2)).isEmpty(); // two stale entries, two races lost
         long reads = mine.viewReads();
-        assertThat(mine.claim(2)).isEmpty(); // the view read tells there is nothing left: no more lost races
+        assertThat(mine.claim(2)).isEmpty(); // its next picks read by id: nothing left, no more lost races
 
-        assertThat(mine.viewReads()).isEqualTo(reads + 1);
+        assertThat(mine.viewReads()).isEqualTo(reads); // by id, not a view read (its index may be far behind)
         assertThat(mine.conflicts()).isEqualTo(2);
         assertThat(mine.queued()).isZero();
     }
