@@ -58,6 +58,12 @@ class HeldTokensTest {
         return new TokenClaimer(db, List.of("token"), WORKER, clock, new Random(1), 300).claim(count);
     }
 
+    private HeldTokens held(CouchDatabase db, Duration writeInterval) {
+        OutcomeApplier applier = new OutcomeApplier(RetryPolicy.of(3, Duration.ofSeconds(10), Duration.ofHours(1),
+                Set.of()), 5, new Random(1));
+        return new HeldTokens(db, applier, WORKER, clock, 300, writeInterval, "test");
+    }
+
     private static Outcome success() {
         return new Outcome.Finished(0, TextNode.valueOf("ok"), List.of(), null);
     }
@@ -66,9 +72,7 @@ class HeldTokensTest {
     void results_that_come_within_the_write_interval_share_one_request(TestCouch couch) throws Exception {
         CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
         List<Token> tokens = claimed(db, 5);
-        OutcomeApplier applier = new OutcomeApplier(RetryPolicy.of(3, Duration.ofSeconds(10), Duration.ofHours(1),
-                Set.of()), 5, new Random(1));
-        try (HeldTokens held = new HeldTokens(db, applier, WORKER, clock, 300, Duration.ofSeconds(2), "test")) {
+        try (HeldTokens held = held(db, Duration.ofSeconds(2))) {
             tokens.forEach(held::hold);
             int before = db.bulkWrites.get();
             long started = clock.instant().getEpochSecond();
@@ -96,9 +100,7 @@ class HeldTokensTest {
     void without_a_write_interval_each_result_goes_out_when_it_comes(TestCouch couch) throws Exception {
         CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
         List<Token> tokens = claimed(db, 3);
-        OutcomeApplier applier = new OutcomeApplier(RetryPolicy.of(3, Duration.ofSeconds(10), Duration.ofHours(1),
-                Set.of()), 5, new Random(1));
-        try (HeldTokens held = new HeldTokens(db, applier, WORKER, clock, 300, Duration.ZERO, "test")) {
+        try (HeldTokens held = held(db, Duration.ZERO)) {
             tokens.forEach(held::hold);
             int before = db.bulkWrites.get();
             for (Token token : tokens) {
