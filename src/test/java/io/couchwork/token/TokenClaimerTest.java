@@ -143,4 +143,23 @@ class TokenClaimerTest {
         assertThat(mine.conflicts()).isEqualTo(2);
         assertThat(mine.queued()).isZero();
     }
+
+    @Test
+    void should_say_when_the_feed_brought_something_to_claim_and_not_for_others_claims(TestCouch couch) {
+        CouchDatabase db = database(couch);
+        TokenClaimer claimer = claimer(db);
+        assertThat(claimer.claim(0)).isEmpty();
+        List<ObjectNode> written = write(db, 2, "t");
+        List<ObjectNode> fresh = db.getAll(written.stream().map(doc -> doc.path("_id").asText()).toList());
+
+        assertThat(claimer.offer(fresh)).isTrue(); // new todo tokens: wake the claimer
+
+        TokenClaimer other = new TokenClaimer(db, List.of("token"), new WorkerIdentity("host", "host-2-other",
+                Map.of()), clock, new Random(7), 300);
+        List<Token> taken = other.claim(10);
+        assertThat(taken).hasSize(2);
+        List<ObjectNode> claimed = db.getAll(taken.stream().map(Token::id).toList());
+        assertThat(claimer.offer(claimed)).isFalse(); // another worker's claims only shorten the queue
+        assertThat(claimer.queued()).isZero();
+    }
 }
