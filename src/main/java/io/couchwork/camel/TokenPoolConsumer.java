@@ -110,6 +110,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 endpoint.writeInterval(), endpoint.name());
         held.onLeaseLost(this::stopJobOf);
         claimer = new TokenClaimer(component.database(), types, component.worker(), clock, new Random(), leaseSeconds);
+        claimer.writeClaimsThrough(held::writeClaims); // claims ride along with results: one request, not two
         reaper = new LeaseReaper(component.database(), types, applier, clock, endpoint.unleasedLock().toSeconds());
         executor = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newFixedThreadPool(this, "couchwork-job-" + endpoint.name(), endpoint.getConcurrency());

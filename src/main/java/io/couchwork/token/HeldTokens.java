@@ -17,10 +17,12 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -29,11 +31,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The tokens this worker holds, and the one thread that writes them: lease renewals and outcomes go through a queue and
- * out in _bulk_docs batches, so the worker never conflicts with itself. A conflict with someone else is resolved by
- * re-reading the token: an outcome is re-applied while the token is still ours (or back in todo), never dropped silently.
- * Renewals go out in requests of their own, also while outcome writes are being retried; a job whose lease cannot be
- * renewed is stopped before the lease ends. Writes go out at most once per write interval: jobs that finish within it
- * share one request (a request costs CouchDB several milliseconds, a document in it a fraction of one).
+ * out in _bulk_docs batches, so the worker never conflicts with itself; the claimer's claims ride along in the same
+ * requests. A conflict with someone else is resolved by re-reading the token: an outcome is re-applied while the token
+ * is still ours (or back in todo), never dropped silently. Renewals go out in requests of their own, also while
+ * outcome writes are being retried; a job whose lease cannot be renewed is stopped before the lease ends. Writes go
+ * out at most once per write interval: jobs that finish within it share one request (a request costs CouchDB several
+ * milliseconds, a document in it a fraction of one).
  */
 
 public final class HeldTokens implements AutoCloseable {
@@ -91,6 +94,8 @@ public final class HeldTokens implements AutoCloseable {
 
     private record Renew() implements Op {}
 
+    private record Claims(List<ObjectNode> docs, CompletableFuture<List<WriteResult>> written) implements Op {}
+
     private record Stop() implements Op {}
 
     /** Called with a token's id when its lease turns out to be lost (another worker or an operator took it over). */
@@ -117,6 +122,36 @@ public final class HeldTokens implements AutoCloseable {
         finishing.add(id);
         queue.add(new Finish(id, outcome, startedEpochSecond, saved));
         return saved.whenComplete((result, error) -> finishing.remove(id));
+    }
+
+    /**
+     * Writes claims along with the next batch of results, in one _bulk_docs (a request costs CouchDB far more than a
+     * document in it); returns the claims' results in order. A request that fails fails the claims at once, unretried:
+     * the claimer finds out what became of them. Called by the claimer's thread, which waits for the answer.
+     */
+    public List<WriteResult> writeClaims(List<ObjectNode> docs) {
+        if (closing || !writer.isAlive()) {
+            return database.bulkWrite(docs);
+        }
+        CompletableFuture<List<WriteResult>> written = new CompletableFuture<>();
+        Claims claims = new Claims(List.copyOf(docs), written);
+        queue.add(claims);
+        try {
+            while (true) {
+                try {
+                    return written.get(1, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    if (!writer.isAlive() && queue.remove(claims)) {
+                        return database.bulkWrite(docs); // the writer stopped before it came to them
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while claiming", e);
+        }
     }
 
     /** Releases every held token that has no outcome on its way, e.g. prefetched ones that never started. */
@@ -198,12 +233,15 @@ public final class HeldTokens implements AutoCloseable {
         Map<String, Finish> finishes = new LinkedHashMap<>();
         boolean stop = false;
         for (int attempt = 1; ; attempt++) {
+            List<Claims> claims = new ArrayList<>();
             for (Op op : batch) {
                 if (op instanceof Finish f) {
                     Finish superseded = finishes.put(f.id(), f);
                     if (superseded != null) {
                         superseded.saved().complete(Saved.DROPPED); // a no-op once it was written
                     }
+                } else if (op instanceof Claims c) {
+                    claims.add(c); // written once, with this attempt: never retried here
                 }
                 stop |= op instanceof Stop;
             }
@@ -216,7 +254,7 @@ public final class HeldTokens implements AutoCloseable {
                 failure = e;
             }
             try {
-                writeOutcomes(finishes.values());
+                writeOutcomes(finishes.values(), claims);
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
             }
@@ -280,8 +318,11 @@ public final class HeldTokens implements AutoCloseable {
         }
     }
 
-    /** Writes the outcomes not written yet, in one request; conflicts are resolved one by one. */
-    private void writeOutcomes(Collection<Finish> finishes) {
+    /**
+     * Writes the outcomes not written yet and the claims, in one request; the claims' answers go back at once, then
+     * outcome conflicts are resolved one by one.
+     */
+    private void writeOutcomes(Collection<Finish> finishes, List<Claims> claims) {
         long now = clock.instant().getEpochSecond();
         List<Finish> written = new ArrayList<>();
         List<ObjectNode> docs = new ArrayList<>();
@@ -297,13 +338,31 @@ public final class HeldTokens implements AutoCloseable {
             written.add(f);
             docs.add(applier.apply(current, f.outcome(), f.started(), now, worker, current.claimId()).document());
         }
+        int outcomes = docs.size();
+        claims.forEach(c -> docs.addAll(c.docs()));
         if (docs.isEmpty()) {
             return;
         }
         long t0 = System.nanoTime();
-        List<WriteResult> results = database.bulkWrite(docs);
-        LOG.debug("Wrote {} token outcomes in {} ms", docs.size(), (System.nanoTime() - t0) / 1_000_000);
-        for (int i = 0; i < results.size(); i++) {
+        List<WriteResult> results;
+        try {
+            results = database.bulkWrite(docs);
+            if (results.size() != docs.size()) {
+                throw new IllegalStateException("the server answered " + results.size() + " results for "
+                        + docs.size() + " documents");
+            }
+        } catch (RuntimeException e) {
+            claims.forEach(c -> c.written().completeExceptionally(e));
+            throw e;
+        }
+        LOG.debug("Wrote {} token outcomes and {} claims in {} ms", outcomes, docs.size() - outcomes,
+                (System.nanoTime() - t0) / 1_000_000);
+        int next = outcomes;
+        for (Claims c : claims) {
+            c.written().complete(List.copyOf(results.subList(next, next + c.docs().size())));
+            next += c.docs().size();
+        }
+        for (int i = 0; i < outcomes; i++) {
             Finish finish = written.get(i);
             if (results.get(i).ok()) {
                 held.remove(finish.id());

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -54,6 +55,7 @@ public final class TokenClaimer {
     private Predicate<Token> share = ClaimableTokens.NO_SHARE;
     private volatile boolean stale = true;
     private volatile boolean recheck;
+    private volatile Function<List<ObjectNode>, List<WriteResult>> claimWrites;
     private volatile boolean closed;
 
     public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
@@ -64,6 +66,7 @@ public final class TokenClaimer {
     public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
             RandomGenerator random, long leaseSeconds, int queueCapacity) {
         this.database = database;
+        this.claimWrites = database::bulkWrite;
         this.types = List.copyOf(types);
         this.worker = worker;
         this.clock = clock;
@@ -72,6 +75,14 @@ public final class TokenClaimer {
         this.queue = new ClaimableTokens(new HashSet<>(types), queueCapacity);
         // a worker renews its leases every third of one and claims or finishes tokens far more often while busy
         this.shares = new ClaimShares(worker.workerId(), leaseSeconds * 1000 / 3 + 10_000);
+    }
+
+    /**
+     * Sends claim writes through {@code writes} (one _bulk_docs for the given documents, results in order) instead of a
+     * request of their own: the worker's writer, which sends them along with results and renewals.
+     */
+    public void writeClaimsThrough(Function<List<ObjectNode>, List<WriteResult>> writes) {
+        this.claimWrites = writes;
     }
 
     /** Claims up to {@code max} tokens, others' shares included (see {@link #claim(int, int)}). */
@@ -197,7 +208,7 @@ public final class TokenClaimer {
         }
         List<WriteResult> results;
         try {
-            results = database.bulkWrite(writes);
+            results = claimWrites.apply(writes);
         } catch (RuntimeException e) {
             // the claims may have gone through all the same (a dropped connection, a 500 after the write, a timeout)
             Optional<List<Token>> adopted = adoptLostClaims(claimed);

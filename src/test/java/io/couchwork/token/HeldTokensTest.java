@@ -110,4 +110,41 @@ class HeldTokensTest {
             assertThat(db.bulkWrites.get() - before).isEqualTo(3);
         }
     }
+
+    @Test
+    void claims_ride_along_with_results_in_one_request_and_conflicts_come_back_as_answers(TestCouch couch)
+            throws Exception {
+        CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
+        List<Token> tokens = claimed(db, 2);
+        NewTokens factory = new NewTokens("token", clock);
+        List<ObjectNode> fresh = List.of(factory.token(TextNode.valueOf("n1"), 0), factory.token(TextNode.valueOf("n2"),
+                0));
+        db.bulkWrite(fresh);
+        List<ObjectNode> claims = db.getAll(fresh.stream().map(doc -> doc.path("_id").asText()).toList()).stream()
+                .map(doc -> new Token(doc).claimed(WORKER, "claim-" + doc.path("_id").asText(), 1, 301).document())
+                .toList();
+        try (HeldTokens held = held(db, Duration.ofSeconds(1))) {
+            tokens.forEach(held::hold);
+            // a first result goes out at once and starts the write interval
+            assertThat(held.finish(tokens.get(0).id(), success(), 0).get(10, TimeUnit.SECONDS))
+                    .isEqualTo(HeldTokens.Saved.WRITTEN);
+            int before = db.bulkWrites.get();
+            CompletableFuture<HeldTokens.Saved> saved = held.finish(tokens.get(1).id(), success(), 0);
+
+            List<WriteResult> claimed = held.writeClaims(claims); // goes out with that result, at the interval's end
+
+            assertThat(claimed).hasSize(2).allMatch(WriteResult::ok);
+            assertThat(saved.get(10, TimeUnit.SECONDS)).isEqualTo(HeldTokens.Saved.WRITTEN);
+            assertThat(db.bulkWrites.get() - before).isEqualTo(1);
+
+            // the same claims again: their revisions are gone, so each is a conflict, answered, not retried
+            List<WriteResult> again = held.writeClaims(claims);
+            assertThat(again).hasSize(2).allMatch(WriteResult::conflict);
+            assertThat(db.bulkWrites.get() - before).isEqualTo(2);
+        }
+        for (ObjectNode claim : claims) {
+            assertThat(new Token(db.get(claim.path("_id").asText()).orElseThrow()).claimId())
+                    .isEqualTo("claim-" + claim.path("_id").asText());
+        }
+    }
 }
