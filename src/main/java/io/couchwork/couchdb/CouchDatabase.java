@@ -90,6 +90,29 @@ public class CouchDatabase {
         return docs;
     }
 
+    /** The current revisions of the documents whose ids start with {@code prefix}, in id order, in one request. */
+    public List<ObjectNode> withIdPrefix(String prefix) {
+        JsonNode result = Json.read(client.postAllDocsAsStream(new PostAllDocsOptions.Builder(name())
+                .startKey(prefix).endKey(prefix + "\ufff0").includeDocs(true).build()).execute().getResult(),
+                JsonNode.class);
+        List<ObjectNode> docs = new ArrayList<>();
+        for (JsonNode row : result.path("rows")) {
+            if (row.path("doc").isObject()) {
+                docs.add((ObjectNode) row.get("doc"));
+            }
+        }
+        return docs;
+    }
+
+    /** A deletion of a document's revision, to write: {_id, _rev, _deleted: true}. */
+    public static ObjectNode tombstone(String id, String rev) {
+        ObjectNode tombstone = Json.object();
+        tombstone.put("_id", id);
+        tombstone.put("_rev", rev);
+        tombstone.put("_deleted", true);
+        return tombstone;
+    }
+
     /** Every document (design documents left out), in pages of {@code pageSize}. */
     public List<JsonNode> allDocuments(int pageSize) {
         List<JsonNode> docs = new ArrayList<>();

@@ -2,7 +2,6 @@ package io.couchwork.flow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.ibm.cloud.cloudant.v1.model.PostAllDocsOptions;
 import io.couchwork.changes.ChangesHeaders;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Failures;
@@ -76,13 +75,10 @@ public class DeadLetters {
 
     /** Dead letters, oldest first (their ids sort by time). */
     public List<JsonNode> list() {
-        JsonNode result = Json.read(database.client().postAllDocsAsStream(new PostAllDocsOptions.Builder(database.name())
-                .startKey(ID_PREFIX).endKey(ID_PREFIX + "\ufff0").includeDocs(true).build()).execute().getResult(),
-                JsonNode.class);
         List<JsonNode> letters = new ArrayList<>();
-        for (JsonNode row : result.path("rows")) {
-            if (row.path("doc").isObject() && !row.path("doc").has("requeued")) {
-                letters.add(row.get("doc"));
+        for (ObjectNode doc : database.withIdPrefix(ID_PREFIX)) {
+            if (!doc.has("requeued")) {
+                letters.add(doc);
             }
         }
         return letters;

@@ -81,11 +81,6 @@ public final class ClaimShares {
         };
     }
 
-    /** Whether any other worker has been seen writing tokens of these types within the liveness window. */
-    public boolean seesOthers(List<String> types, long nowMillis) {
-        return types.stream().anyMatch(type -> alive(type, nowMillis).size() > 1);
-    }
-
     /**
      * Workers present for this type: announced and not expired, or seen writing tokens of it within the liveness
      * window; this worker first.

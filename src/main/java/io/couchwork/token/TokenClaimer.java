@@ -167,10 +167,7 @@ public final class TokenClaimer {
 
     /** Workers' presence documents, as read at start and now and then (the feed delivers those written later). */
     public void knowWorkers(List<ObjectNode> presenceDocs) {
-        long nowMillis = clock.millis();
-        for (ObjectNode doc : presenceDocs) {
-            WorkerPresence.read(doc).ifPresent(worker -> shares.announced(worker, nowMillis));
-        }
+        offer(presenceDocs);
     }
 
     /** Reports the invalid tokens of our types already in the database (the feed reports those written later). */

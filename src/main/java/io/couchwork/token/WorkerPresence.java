@@ -2,7 +2,6 @@ package io.couchwork.token;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.ibm.cloud.cloudant.v1.model.PostAllDocsOptions;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Json;
 import io.couchwork.couchdb.WriteResult;
@@ -99,12 +98,8 @@ public final class WorkerPresence {
         if (rev == null) {
             return;
         }
-        ObjectNode stub = Json.object();
-        stub.put("_id", ID_PREFIX + worker.workerId());
-        stub.put("_rev", rev);
-        stub.put("_deleted", true);
         try {
-            database.bulkWrite(List.of(stub));
+            database.bulkWrite(List.of(CouchDatabase.tombstone(ID_PREFIX + worker.workerId(), rev)));
             rev = null;
         } catch (RuntimeException e) {
             LOG.debug("Cannot delete the presence of worker {} ({}); it expires", worker.workerId(), e.toString());
@@ -113,23 +108,12 @@ public final class WorkerPresence {
 
     /** Every presence document in the database, one request; documents long expired are deleted on the way. */
     public List<ObjectNode> readAll() {
-        JsonNode result = Json.read(database.client().postAllDocsAsStream(
-                new PostAllDocsOptions.Builder(database.name()).startKey(ID_PREFIX).endKey(ID_PREFIX + "\ufff0")
-                        .includeDocs(true).build()).execute().getResult(), JsonNode.class);
-        List<ObjectNode> docs = new ArrayList<>();
+        List<ObjectNode> docs = database.withIdPrefix(ID_PREFIX);
         List<ObjectNode> forgotten = new ArrayList<>();
         long forgetBefore = clock.instant().minus(FORGET_AFTER).getEpochSecond();
-        for (JsonNode row : result.path("rows")) {
-            if (row.path("doc").isObject()) {
-                ObjectNode doc = (ObjectNode) row.get("doc");
-                docs.add(doc);
-                if (doc.path("alive_until").asLong(0) < forgetBefore) {
-                    ObjectNode stub = Json.object();
-                    stub.put("_id", doc.path("_id").asText());
-                    stub.put("_rev", doc.path("_rev").asText());
-                    stub.put("_deleted", true);
-                    forgotten.add(stub);
-                }
+        for (ObjectNode doc : docs) {
+            if (doc.path("alive_until").asLong(0) < forgetBefore) {
+                forgotten.add(CouchDatabase.tombstone(doc.path("_id").asText(), doc.path("_rev").asText()));
             }
         }
         if (!forgotten.isEmpty()) {
