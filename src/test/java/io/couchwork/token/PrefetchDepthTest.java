@@ -9,6 +9,13 @@ class PrefetchDepthTest {
 
     private static final long MS = 1_000_000;
 
+    /** Auto depth after one measured job and claim. */
+    private static PrefetchDepth measured(PrefetchDepth depth, long jobMs, long claimMs) {
+        depth.jobTook(jobMs * MS);
+        depth.claimTook(claimMs * MS);
+        return depth;
+    }
+
     @Test
     void should_keep_a_fixed_depth() {
         PrefetchDepth depth = PrefetchDepth.fixed(4, 7);
@@ -27,31 +34,18 @@ class PrefetchDepthTest {
 
     @Test
     void should_cover_two_claim_round_trips_at_the_pace_jobs_finish() {
-        PrefetchDepth depth = PrefetchDepth.auto(1);
-        depth.jobTook(4 * MS);
-        depth.claimTook(54 * MS); // a cluster's _bulk_docs
-        assertThat(depth.depth()).isEqualTo(27);
-
-        PrefetchDepth four = PrefetchDepth.auto(4);
-        four.jobTook(20 * MS);
-        four.claimTook(5 * MS);
-        assertThat(four.depth()).isEqualTo(2);
+        assertThat(measured(PrefetchDepth.auto(1), 4, 54).depth()).isEqualTo(27); // a cluster's _bulk_docs
+        assertThat(measured(PrefetchDepth.auto(4), 20, 5).depth()).isEqualTo(2);
     }
 
     @Test
     void should_hold_nothing_ahead_for_long_jobs() {
-        PrefetchDepth depth = PrefetchDepth.auto(4);
-        depth.jobTook(60_000 * MS);
-        depth.claimTook(50 * MS);
-        assertThat(depth.depth()).isZero();
+        assertThat(measured(PrefetchDepth.auto(4), 60_000, 50).depth()).isZero();
     }
 
     @Test
     void should_never_exceed_a_claim_batch() {
-        PrefetchDepth depth = PrefetchDepth.auto(16);
-        depth.jobTook(MS);
-        depth.claimTook(100 * MS);
-        assertThat(depth.depth()).isEqualTo(PrefetchDepth.MAX_AUTO);
+        assertThat(measured(PrefetchDepth.auto(16), 1, 100).depth()).isEqualTo(PrefetchDepth.MAX_AUTO);
     }
 
     @Test
@@ -66,5 +60,14 @@ class PrefetchDepthTest {
             depth.jobTook(1000 * MS);
         }
         assertThat(depth.depth()).isZero();
+    }
+
+    @Test
+    void should_count_a_claim_round_trip_as_at_least_one_write_interval() {
+        // claims go out with the writer's batches, at most once per interval: cover two of them, not two fast claims
+        assertThat(measured(PrefetchDepth.auto(1, java.time.Duration.ofMillis(20)), 2, 5).depth()).isEqualTo(20);
+        assertThat(measured(PrefetchDepth.auto(1), 2, 5).depth()).isEqualTo(5);
+        // long jobs still hold nothing ahead
+        assertThat(measured(PrefetchDepth.auto(4, java.time.Duration.ofMillis(20)), 60_000, 5).depth()).isZero();
     }
 }
