@@ -1,9 +1,6 @@
 package io.couchwork.app;
 
 import com.ibm.cloud.cloudant.v1.Cloudant;
-import io.couchwork.camel.ShellComponent;
-import io.couchwork.camel.TokenPoolComponent;
-import io.couchwork.changes.ChangesComponent;
 import io.couchwork.config.SettingsReader;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.CouchDbClients;
@@ -60,9 +57,6 @@ public class CouchworkConfiguration implements CamelConfiguration {
         context.getRegistry().bind("workerIdentity", worker);
         context.getRegistry().bind("databaseReporter", new DatabaseReporter(database));
         io.couchwork.web.Monitoring.bind(context, database, clock);
-        context.addComponent("tokens", new TokenPoolComponent(database, clock, worker));
-        context.addComponent("shell", new ShellComponent());
-        context.addComponent("changes", new ChangesComponent(database));
         context.getRegistry().bind("stateHandlers", new StateHandlers(database, clock, worker,
                 settings.duration("couchwork.flows.handler-lease", "5m").toSeconds(), crashPolicy(settings)));
         context.getRegistry().bind("deadLetters", new DeadLetters(database, clock));

@@ -1,15 +1,21 @@
 package io.couchwork.camel;
 
-/** Names of the exchange headers and properties Couchwork sets and reads; the YAML routes use the same strings. */
+import org.apache.camel.spi.Metadata;
+
+/**
+ * Names of the exchange headers and properties the {@code tokens:} and {@code shell:} components set and read; the
+ * YAML routes use the same strings.
+ */
 public final class CouchworkHeaders {
 
-    /** The token's document id. */
+    @Metadata(label = "consumer", description = "The token's document id.", javaType = "String")
     public static final String TOKEN_ID = "CouchworkTokenId";
-    /** The token's type (its token set). */
+    @Metadata(label = "consumer", description = "The token's type (its token set).", javaType = "String")
     public static final String TOKEN_TYPE = "CouchworkTokenType";
-    /** The attempt this execution is (1 for the first). */
+    @Metadata(label = "consumer", description = "The attempt this execution is (1 for the first).", javaType = "int")
     public static final String ATTEMPT = "CouchworkAttempt";
-    /** Exit code of a shell command. */
+    @Metadata(description = "Exit code of the job: set by shell:, read by tokens: to record the outcome (any step may"
+            + " set it; a non-zero code fails the execution).", javaType = "int")
     public static final String EXIT_CODE = "CouchworkExitCode";
     /** Exchange property: the token as a Jackson ObjectNode. */
     public static final String TOKEN_PROPERTY = "CouchworkToken";

@@ -31,9 +31,8 @@ public class ShellProducer extends DefaultProducer {
         this.endpoint = endpoint;
         this.runner = new CommandRunner(endpoint.getMaxLogBytes(), endpoint.getTailBytes(), endpoint.getShell());
         this.command = endpoint.template();
-        this.workingDirectory = endpoint.getWorkingDirectory() == null ? null
-                : new CommandTemplate(endpoint.getWorkingDirectory());
-        this.timeout = endpoint.timeoutDuration();
+        this.workingDirectory = endpoint.workingDirectoryTemplate();
+        this.timeout = endpoint.getTimeout();
     }
 
     @Override

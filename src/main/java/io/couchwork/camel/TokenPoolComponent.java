@@ -5,27 +5,62 @@ import io.couchwork.token.WorkerIdentity;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.camel.Endpoint;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
 /** The {@code tokens:} component: a consumer that claims tokens from the pool and reports each exchange's outcome. */
+@Component("tokens")
 public class TokenPoolComponent extends DefaultComponent {
 
-    private final CouchDatabase database;
-    private final Clock clock;
-    private final WorkerIdentity worker;
-
-    public TokenPoolComponent(CouchDatabase database, Clock clock, WorkerIdentity worker) {
-        this.database = database;
-        this.clock = clock;
-        this.worker = worker;
-    }
+    @Metadata(autowired = true, label = "advanced", description = "The pool's database (Couchwork binds it)")
+    private CouchDatabase database;
+    @Metadata(autowired = true, label = "advanced", description = "Time for leases, retries and delays")
+    private Clock clock;
+    @Metadata(autowired = true, label = "advanced", description = "Who this worker is, as written into tokens")
+    private WorkerIdentity workerIdentity;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         TokenPoolEndpoint endpoint = new TokenPoolEndpoint(uri, this, remaining.isEmpty() ? "pool" : remaining);
+        WholeNumberOptions.check(uri, getEndpointPropertyConfigurer(), parameters);
         setProperties(endpoint, parameters);
         endpoint.validate();
         return endpoint;
+    }
+
+    @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        database = Dependencies.required(getCamelContext(), database, CouchDatabase.class, "tokens:");
+        workerIdentity = Dependencies.required(getCamelContext(), workerIdentity, WorkerIdentity.class, "tokens:");
+        if (clock == null) {
+            clock = Clock.systemUTC();
+        }
+    }
+
+    public CouchDatabase getDatabase() {
+        return database;
+    }
+
+    public void setDatabase(CouchDatabase database) {
+        this.database = database;
+    }
+
+    public Clock getClock() {
+        return clock;
+    }
+
+    public void setClock(Clock clock) {
+        this.clock = clock;
+    }
+
+    public WorkerIdentity getWorkerIdentity() {
+        return workerIdentity;
+    }
+
+    public void setWorkerIdentity(WorkerIdentity workerIdentity) {
+        this.workerIdentity = workerIdentity;
     }
 
     CouchDatabase database() {
@@ -37,6 +72,6 @@ public class TokenPoolComponent extends DefaultComponent {
     }
 
     WorkerIdentity worker() {
-        return worker;
+        return workerIdentity;
     }
 }

@@ -6,22 +6,42 @@ import io.couchwork.ExitCode;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 
-/** {@code changes:name?types=device&states=new&concurrency=4}: which changed documents a flow handles, and how. */
+/** Follows a CouchDB database's _changes feed with a checkpoint, handing changed documents of some types and states to the route: {@code changes:name?types=device&states=new}. */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "changes", title = "Couchwork Changes", syntax = "changes:name",
+        consumerOnly = true, remote = true, category = {Category.DATABASE, Category.WORKFLOW},
+        headersClass = ChangesHeaders.class)
 public class ChangesEndpoint extends DefaultEndpoint {
 
-    private final String name;
+    @UriPath @Metadata(required = true, description = "The consumer's name, which names its checkpoint document:"
+            + " letters, digits, _ . - only")
+    private String name;
+    @UriParam(description = "Document types handled, comma-separated (empty: all)")
     private String types = "";
+    @UriParam(description = "Document states handled, comma-separated (empty: all)")
     private String states = "";
+    @UriParam(defaultValue = "1", description = "Changes handled in parallel; the checkpoint only passes changes"
+            + " that are all finished")
     private int concurrency = 1;
+    @UriParam(defaultValue = "100", label = "advanced", description = "Changes read per request")
     private int batchSize = 100;
+    @UriParam(defaultValue = "beginning", enums = "beginning,now", description = "Without a checkpoint: beginning"
+            + " (every document) or now (only later changes)")
     private String startFrom = "beginning";
+    @UriParam(defaultValue = "false", description = "Hand deleted documents to the flow too (default: skip them)")
     private boolean includeDeleted;
+    @Metadata(skip = true)
     private Set<String> typeSet = Set.of();
+    @Metadata(skip = true)
     private Set<String> stateSet = Set.of();
 
     public ChangesEndpoint(String uri, ChangesComponent component, String name) {
@@ -42,7 +62,7 @@ public class ChangesEndpoint extends DefaultEndpoint {
             throw invalid("the consumer name (" + name + ") names its checkpoint: letters, digits, _ . - only");
         }
         if (concurrency < 1 || batchSize < 1) {
-            throw invalid("concurrency and batchSize must be at least 1");
+            throw invalid("concurrency and batchSize must be at least 1, not " + concurrency + " and " + batchSize);
         }
         if (!startFrom.equals("beginning") && !startFrom.equals("now")) {
             throw invalid("startFrom is beginning or now, not '" + startFrom + "'");
@@ -97,32 +117,50 @@ public class ChangesEndpoint extends DefaultEndpoint {
         return startFrom.equals("beginning");
     }
 
-    /** Document types handled, comma-separated (empty: all). */
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public String getTypes() {
+        return types;
+    }
+
     public void setTypes(String types) {
         this.types = types;
     }
 
-    /** Document states handled, comma-separated (empty: all). */
+    public String getStates() {
+        return states;
+    }
+
     public void setStates(String states) {
         this.states = states;
     }
 
-    /** Changes handled in parallel; the checkpoint only passes changes that are all finished. */
     public void setConcurrency(int concurrency) {
         this.concurrency = concurrency;
     }
 
-    /** Changes read per request. */
     public void setBatchSize(int batchSize) {
         this.batchSize = batchSize;
     }
 
-    /** Without a checkpoint: "beginning" (every document, the default) or "now" (only later changes). */
+    public String getStartFrom() {
+        return startFrom;
+    }
+
     public void setStartFrom(String startFrom) {
         this.startFrom = startFrom;
     }
 
-    /** Hand deleted documents to the flow too (default: skip them). */
+    public boolean isIncludeDeleted() {
+        return includeDeleted;
+    }
+
     public void setIncludeDeleted(boolean includeDeleted) {
         this.includeDeleted = includeDeleted;
     }

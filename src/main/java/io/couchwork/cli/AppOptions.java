@@ -82,10 +82,28 @@ public final class AppOptions {
      * error, but not of a route Camel could not create (an unknown component, a duplicate id), so those are looked up.
      */
     static Exception startFailure(Exception e, RouteFiles routes) {
-        if (CouchworkException.findIn(e) != null) {
-            return e;
+        CouchworkException ours = CouchworkException.findIn(e);
+        if (ours != null) {
+            String where = where(e, routes); // an endpoint's own check names the option, not its route
+            return where.isEmpty() ? e : new CouchworkException(ours.getMessage() + where, ours.exitCode(), e);
         }
-        return new CouchworkException("Cannot start: " + deepestMessage(e) + where(e, routes), ExitCode.CONFIGURATION, e);
+        return new CouchworkException("Cannot start: " + badOption(e).orElse("") + deepestMessage(e) + where(e, routes),
+                ExitCode.CONFIGURATION, e);
+    }
+
+    /** "endpoint X: option Y = 'Z' is not valid: " when an endpoint option could not be converted to its type. */
+    private static java.util.Optional<String> badOption(Throwable error) {
+        String uri = null;
+        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof org.apache.camel.ResolveEndpointFailedException failed) {
+                uri = failed.getUri();
+            }
+            if (t instanceof org.apache.camel.PropertyBindingException binding) {
+                return java.util.Optional.of((uri == null ? "" : "endpoint " + SecretMasking.maskUrl(uri) + ": ")
+                        + "option " + binding.getPropertyName() + " = '" + binding.getValue() + "' is not valid: ");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private static final Pattern DUPLICATE_IDS = Pattern.compile("Duplicate route ids detected: ([^.]+)\\.");
