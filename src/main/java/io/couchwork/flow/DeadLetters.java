@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.changes.ChangesHeaders;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.DocumentKeptChangingException;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;
+import io.couchwork.couchdb.OptimisticUpdate;
+import io.couchwork.couchdb.OptimisticUpdate.Decision;
 import io.couchwork.couchdb.WriteResult;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -106,21 +109,22 @@ public class DeadLetters {
     }
 
     private void park(String docId, ObjectNode letter) {
-        for (int attempt = 0; attempt < 5; attempt++) {
-            Optional<ObjectNode> latest = database.get(docId);
-            if (latest.isEmpty() || !latest.get().path("state").asText("").equals(letter.path("state").asText())) {
-                return; // deleted or moved on: nothing to park
-            }
-            ObjectNode parked = latest.get().deepCopy();
-            ObjectNode marker = parked.putObject(MARKER);
-            marker.put("id", letter.path("_id").asText());
-            marker.put("previous_state", letter.path("state").asText());
-            parked.put("state", STATE);
-            parked.remove(HandlerLease.FIELD);
-            if (database.put(parked).ok()) {
-                return;
-            }
+        String failedState = letter.path("state").asText();
+        try {
+            new OptimisticUpdate(database).update(docId, latest -> {
+                if (latest.isEmpty() || !latest.get().path("state").asText("").equals(failedState)) {
+                    return Decision.keep(false); // deleted or moved on: nothing to park
+                }
+                ObjectNode parked = latest.get().deepCopy();
+                ObjectNode marker = parked.putObject(MARKER);
+                marker.put("id", letter.path("_id").asText());
+                marker.put("previous_state", failedState);
+                parked.put("state", STATE);
+                parked.remove(HandlerLease.FIELD);
+                return Decision.write(parked, true);
+            });
+        } catch (DocumentKeptChangingException e) {
+            LOG.warn("Could not mark {} as a dead letter: it kept changing", docId);
         }
-        LOG.warn("Could not mark {} as a dead letter: it kept changing", docId);
     }
 }

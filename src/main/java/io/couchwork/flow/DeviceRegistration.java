@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.ibm.cloud.cloudant.v1.model.PostFindOptions;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.DocumentKeptChangingException;
 import io.couchwork.couchdb.Json;
+import io.couchwork.couchdb.OptimisticUpdate;
+import io.couchwork.couchdb.OptimisticUpdate.Decision;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,10 +33,12 @@ public class DeviceRegistration {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistration.class);
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+$");
-    /** Exchange property with the fields the next advance step saves (the body is the e-mail by then). */
-    public static final String CHANGES = "CouchworkChanges";
+
+    /** The confirm document's next state ({@code used} or {@code error}) and the reason of an error. */
+    private record Confirmation(String nextState, String reason) {}
 
     private final CouchDatabase database;
+    private final OptimisticUpdate updates;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Duration codeLifetime;
@@ -42,6 +47,7 @@ public class DeviceRegistration {
 
     public DeviceRegistration(CouchDatabase database, Clock clock, Duration codeLifetime, String from, String confirmUrl) {
         this.database = database;
+        this.updates = new OptimisticUpdate(database);
         this.clock = clock;
         this.codeLifetime = codeLifetime;
         this.from = from;
@@ -63,7 +69,7 @@ public class DeviceRegistration {
         changes.put("confirm_expires", now + codeLifetime.toSeconds());
         changes.put("confirm_sent", now);
         changes.put("confirm_sends", device.path("confirm_sends").asInt(0) + 1);
-        exchange.setProperty(CHANGES, changes);
+        exchange.setProperty(FlowHeaders.CHANGES_PROPERTY, changes); // the body becomes the e-mail
         exchange.getMessage().setHeader("To", owner);
         exchange.getMessage().setHeader("From", from);
         exchange.getMessage().setHeader("Subject", "Confirm your device " + device.path("name").asText(id));
@@ -80,50 +86,47 @@ public class DeviceRegistration {
         ObjectNode confirm = StateHandlers.document(exchange);
         String deviceId = confirm.path("device").asText("");
         String code = confirm.path("code").asText("");
-        for (int attempt = 0; attempt < 5; attempt++) {
-            Optional<ObjectNode> found = deviceId.isEmpty() ? Optional.empty() : database.get(deviceId);
-            if (found.isEmpty() || !"device".equals(found.get().path("type").asText())) {
-                outcome(exchange, "error", "no matching device");
-                return;
-            }
-            ObjectNode device = found.get();
-            String state = device.path("state").asText();
-            boolean matches = hash(deviceId, code).equals(device.path("confirm_code_hash").asText(null))
-                    || hash(deviceId, code).equals(device.path("confirmed_code_hash").asText(null));
-            if (!state.equals("confirming")) {
-                if ((state.equals("confirmed") || state.equals("active")) && matches) {
-                    outcome(exchange, "used", null); // handled before: safe to run twice
-                } else {
-                    outcome(exchange, "error", "device is " + state + ", not waiting for a confirmation");
-                }
-                return;
-            }
-            long now = clock.instant().getEpochSecond();
-            ObjectNode next = device.deepCopy();
-            String confirmState;
-            String reason;
-            if (device.path("confirm_expires").asLong(0) < now) {
-                next.put("state", "expired");
-                confirmState = "error";
-                reason = "code expired";
-            } else if (!matches) {
-                next.put("confirm_failures", device.path("confirm_failures").asInt(0) + 1);
-                confirmState = "error";
-                reason = "wrong code";
-            } else {
-                next.put("state", "confirmed");
-                next.put("confirmed_at", now);
-                next.put("confirmed_code_hash", device.path("confirm_code_hash").asText());
-                next.remove("confirm_code_hash");
-                confirmState = "used";
-                reason = null;
-            }
-            if (database.put(next).ok()) {
-                outcome(exchange, confirmState, reason);
-                return;
-            }
+        if (deviceId.isEmpty()) {
+            outcome(exchange, new Confirmation("error", "no matching device"));
+            return;
         }
-        throw new AdvanceConflictException("device " + deviceId + " kept changing while confirming");
+        try {
+            outcome(exchange, updates.update(deviceId, found -> confirmation(found, deviceId, code)));
+        } catch (DocumentKeptChangingException e) {
+            throw new AdvanceConflictException("device " + deviceId + " kept changing while confirming");
+        }
+    }
+
+    /** What a confirm document with {@code code} makes of its device as read: the device's next version, if any. */
+    private Decision<Confirmation> confirmation(Optional<ObjectNode> found, String deviceId, String code) {
+        if (found.isEmpty() || !"device".equals(found.get().path("type").asText())) {
+            return Decision.keep(new Confirmation("error", "no matching device"));
+        }
+        ObjectNode device = found.get();
+        String state = device.path("state").asText();
+        boolean matches = hash(deviceId, code).equals(device.path("confirm_code_hash").asText(null))
+                || hash(deviceId, code).equals(device.path("confirmed_code_hash").asText(null));
+        if (!state.equals("confirming")) {
+            if ((state.equals("confirmed") || state.equals("active")) && matches) {
+                return Decision.keep(new Confirmation("used", null)); // handled before: safe to run twice
+            }
+            return Decision.keep(new Confirmation("error", "device is " + state + ", not waiting for a confirmation"));
+        }
+        long now = clock.instant().getEpochSecond();
+        ObjectNode next = device.deepCopy();
+        if (device.path("confirm_expires").asLong(0) < now) {
+            next.put("state", "expired");
+            return Decision.write(next, new Confirmation("error", "code expired"));
+        }
+        if (!matches) {
+            next.put("confirm_failures", device.path("confirm_failures").asInt(0) + 1);
+            return Decision.write(next, new Confirmation("error", "wrong code"));
+        }
+        next.put("state", "confirmed");
+        next.put("confirmed_at", now);
+        next.put("confirmed_code_hash", device.path("confirm_code_hash").asText());
+        next.remove("confirm_code_hash");
+        return Decision.write(next, new Confirmation("used", null));
     }
 
     /** The fields and next state of a confirmed device: active from now. */
@@ -153,12 +156,12 @@ public class DeviceRegistration {
         return expired;
     }
 
-    private static void outcome(Exchange exchange, String nextState, String reason) {
+    private static void outcome(Exchange exchange, Confirmation confirmation) {
         ObjectNode changes = Json.object();
-        if (reason != null) {
-            changes.put("reason", reason);
+        if (confirmation.reason() != null) {
+            changes.put("reason", confirmation.reason());
         }
-        exchange.getMessage().setHeader(FlowHeaders.NEXT_STATE, nextState);
+        exchange.getMessage().setHeader(FlowHeaders.NEXT_STATE, confirmation.nextState());
         exchange.getMessage().setBody(changes);
     }
 

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.changes.ChangesHeaders;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.DocumentKeptChangingException;
 import io.couchwork.couchdb.Json;
-import io.couchwork.couchdb.WriteResult;
+import io.couchwork.couchdb.OptimisticUpdate;
+import io.couchwork.couchdb.OptimisticUpdate.Decision;
 import io.couchwork.token.WorkerIdentity;
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.camel.Exchange;
@@ -24,10 +27,10 @@ import org.slf4j.LoggerFactory;
 public class StateHandlers {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateHandlers.class);
-    private static final int MAX_ATTEMPTS = 5;
     static final String CLAIM_ID_PROPERTY = "CouchworkHandlerClaimId";
 
     private final CouchDatabase database;
+    private final OptimisticUpdate updates;
     private final Clock clock;
     private final WorkerIdentity worker;
     private final long leaseSeconds;
@@ -36,6 +39,7 @@ public class StateHandlers {
     public StateHandlers(CouchDatabase database, Clock clock, WorkerIdentity worker, long leaseSeconds,
             CrashPolicy crashPolicy) {
         this.database = database;
+        this.updates = new OptimisticUpdate(database);
         this.clock = clock;
         this.worker = worker;
         this.leaseSeconds = leaseSeconds;
@@ -48,6 +52,7 @@ public class StateHandlers {
      */
     public void claim(Exchange exchange) {
         ObjectNode doc = document(exchange);
+        String id = doc.path("_id").asText();
         String state = doc.path("state").asText(null);
         exchange.getMessage().setHeader(FlowHeaders.FROM_STATE, state);
         // one claim id per exchange, kept across redeliveries: a claim whose answer was lost is recognised as ours
@@ -56,54 +61,54 @@ public class StateHandlers {
             claimId = UUID.randomUUID().toString();
             exchange.setProperty(CLAIM_ID_PROPERTY, claimId);
         }
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            long now = clock.instant().getEpochSecond();
-            HandlerLease lease = HandlerLease.of(doc);
-            if (lease != null && claimId.equals(lease.claimId()) && state != null && state.equals(lease.state())) {
-                setDocument(exchange, doc); // our own claim, written by an attempt whose answer never came
+        String ourClaim = claimId;
+        Optional<ObjectNode> claimed;
+        try {
+            claimed = updates.update(doc, latest -> claimOf(latest, id, state, ourClaim));
+        } catch (DocumentKeptChangingException e) {
+            throw new AdvanceConflictException("could not claim " + id + ": it kept changing");
+        } catch (HandlerCrashedException e) {
+            throw e;
+        } catch (RuntimeException answerLost) {
+            // the claim may have been written with its answer lost: then the lease in the document is ours
+            Optional<ObjectNode> latest = database.get(id);
+            HandlerLease written = latest.map(HandlerLease::of).orElse(null);
+            if (written != null && ourClaim.equals(written.claimId())) {
+                setDocument(exchange, latest.get());
                 return;
             }
-            if (lease != null && state != null && state.equals(lease.state())) {
-                if (lease.heldAt(now)) {
-                    stop(exchange, doc, "claimed by " + lease.owner() + " until " + lease.until());
-                    return;
-                }
-                if (crashPolicy == CrashPolicy.PARK) {
-                    throw new HandlerCrashedException("the run-once handler of " + lease.owner() + " for state '"
-                            + state + "' never finished (its lease ended at " + lease.until() + "); parked so that its"
-                            + " side effect does not happen twice");
-                }
-                LOG.warn("Re-running the handler of {} in state {}: {} never finished", doc.path("_id").asText(),
-                        state, lease.owner());
-            }
-            ObjectNode claimed = doc.deepCopy();
-            claimed.set(HandlerLease.FIELD, new HandlerLease(worker.workerId(), state, now + leaseSeconds, claimId)
-                    .toJson());
-            WriteResult result;
-            try {
-                result = database.put(claimed);
-            } catch (RuntimeException answerLost) {
-                Optional<ObjectNode> latest = database.get(doc.path("_id").asText());
-                HandlerLease written = latest.map(HandlerLease::of).orElse(null);
-                if (written != null && claimId.equals(written.claimId())) {
-                    setDocument(exchange, latest.get());
-                    return;
-                }
-                throw answerLost;
-            }
-            if (result.ok()) {
-                claimed.put("_rev", result.rev());
-                setDocument(exchange, claimed);
-                return;
-            }
-            Optional<ObjectNode> latest = database.get(doc.path("_id").asText());
-            if (latest.isEmpty() || !state.equals(latest.get().path("state").asText(null))) {
-                stop(exchange, doc, "it moved on to state " + latest.map(d -> d.path("state").asText()).orElse("deleted"));
-                return;
-            }
-            doc = latest.get();
+            throw answerLost;
         }
-        throw new AdvanceConflictException("could not claim " + doc.path("_id").asText() + ": it kept changing");
+        claimed.ifPresentOrElse(d -> setDocument(exchange, d), () -> exchange.setRouteStop(true));
+    }
+
+    /** The claim of the document as read, for a handler of {@code state}: the document to go on with, or none. */
+    private Decision<Optional<ObjectNode>> claimOf(Optional<ObjectNode> latest, String id, String state,
+            String claimId) {
+        if (latest.isEmpty() || !Objects.equals(state, latest.get().path("state").asText(null))) {
+            return skip(id, "it moved on to state " + latest.map(d -> d.path("state").asText()).orElse("deleted"));
+        }
+        ObjectNode doc = latest.get();
+        long now = clock.instant().getEpochSecond();
+        HandlerLease lease = HandlerLease.of(doc);
+        if (lease != null && claimId.equals(lease.claimId()) && state != null && state.equals(lease.state())) {
+            return Decision.keep(latest); // our own claim, written by an attempt whose answer never came
+        }
+        if (lease != null && state != null && state.equals(lease.state())) {
+            if (lease.heldAt(now)) {
+                return skip(id, "claimed by " + lease.owner() + " until " + lease.until());
+            }
+            if (crashPolicy == CrashPolicy.PARK) {
+                throw new HandlerCrashedException("the run-once handler of " + lease.owner() + " for state '"
+                        + state + "' never finished (its lease ended at " + lease.until() + "); parked so that its"
+                        + " side effect does not happen twice");
+            }
+            LOG.warn("Re-running the handler of {} in state {}: {} never finished", id, state, lease.owner());
+        }
+        ObjectNode claimed = doc.deepCopy();
+        claimed.set(HandlerLease.FIELD, new HandlerLease(worker.workerId(), state, now + leaseSeconds, claimId)
+                .toJson());
+        return Decision.write(claimed, Optional.of(claimed));
     }
 
     /**
@@ -114,46 +119,52 @@ public class StateHandlers {
      */
     public void advance(Exchange exchange) {
         ObjectNode doc = document(exchange);
+        String id = doc.path("_id").asText();
         String nextState = exchange.getMessage().getHeader(FlowHeaders.NEXT_STATE, String.class);
         if (nextState == null || nextState.isBlank()) {
             throw new IllegalArgumentException("advance needs the " + FlowHeaders.NEXT_STATE + " header");
         }
         String fromState = exchange.getMessage().getHeader(FlowHeaders.FROM_STATE, doc.path("state").asText(null),
                 String.class);
-        ObjectNode changes = fieldChanges(exchange);
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            ObjectNode next = doc.deepCopy();
+        HandlerResult result = new HandlerResult(id, doc.path("_rev").asText(""), fromState, nextState,
+                fieldChanges(exchange));
+        Optional<ObjectNode> saved;
+        try {
+            saved = updates.update(doc, result::saveOnto);
+        } catch (DocumentKeptChangingException e) {
+            throw new AdvanceConflictException("could not save " + id + " as '" + nextState + "' after " + e.writes()
+                    + " conflicts");
+        }
+        saved.ifPresentOrElse(d -> setDocument(exchange, d), () -> exchange.setRouteStop(true));
+    }
+
+    /** A handler's result for a document: the revision it handled, the state it moves it from and to, its fields. */
+    private record HandlerResult(String id, String handledRev, String fromState, String nextState, ObjectNode changes) {
+
+        /** The save of this result onto the document as read: the document to go on with, or none (dropped). */
+        Decision<Optional<ObjectNode>> saveOnto(Optional<ObjectNode> latest) {
+            // the revision the handler ran on is saved onto as it is; a newer one is checked first
+            if (latest.isEmpty() || !latest.get().path("_rev").asText("").equals(handledRev)) {
+                if (latest.isEmpty()) {
+                    LOG.warn("Dropped the result of {} ({} -> {}): the document was deleted", id, fromState, nextState);
+                    return Decision.keep(Optional.empty());
+                }
+                String latestState = latest.get().path("state").asText(null);
+                if (nextState.equals(latestState) && alreadySaved(latest.get(), changes)) {
+                    return Decision.keep(latest); // our own save, written by an attempt whose answer never came
+                }
+                if (fromState != null && !fromState.equals(latestState)) {
+                    LOG.warn("Dropped the result of {} ({} -> {}): it moved on to {} meanwhile", id, fromState,
+                            nextState, latestState);
+                    return Decision.keep(Optional.empty());
+                }
+            }
+            ObjectNode next = latest.get().deepCopy();
             changes.fields().forEachRemaining(field -> next.set(field.getKey(), field.getValue()));
             next.put("state", nextState);
             next.remove(HandlerLease.FIELD);
-            WriteResult result = database.put(next);
-            if (result.ok()) {
-                next.put("_rev", result.rev());
-                setDocument(exchange, next);
-                return;
-            }
-            Optional<ObjectNode> latest = database.get(doc.path("_id").asText());
-            if (latest.isEmpty()) {
-                LOG.warn("Dropped the result of {} ({} -> {}): the document was deleted", doc.path("_id").asText(),
-                        fromState, nextState);
-                exchange.setRouteStop(true);
-                return;
-            }
-            String latestState = latest.get().path("state").asText(null);
-            if (nextState.equals(latestState) && alreadySaved(latest.get(), changes)) {
-                setDocument(exchange, latest.get()); // our own save, written by an attempt whose answer never came
-                return;
-            }
-            if (fromState != null && !fromState.equals(latestState)) {
-                LOG.warn("Dropped the result of {} ({} -> {}): it moved on to {} meanwhile", doc.path("_id").asText(),
-                        fromState, nextState, latestState);
-                exchange.setRouteStop(true);
-                return;
-            }
-            doc = latest.get();
+            return Decision.write(next, Optional.of(next));
         }
-        throw new AdvanceConflictException("could not save " + doc.path("_id").asText() + " as '" + nextState
-                + "' after " + MAX_ATTEMPTS + " conflicts");
     }
 
     /** The document already holds every field this save would write (and its state): the save went through. */
@@ -169,8 +180,8 @@ public class StateHandlers {
 
     private static ObjectNode fieldChanges(Exchange exchange) {
         // a handler whose body went elsewhere (an e-mail, say) leaves its changes in this property
-        Object body = exchange.getProperty(DeviceRegistration.CHANGES) != null
-                ? exchange.getProperty(DeviceRegistration.CHANGES) : exchange.getMessage().getBody();
+        Object body = exchange.getProperty(FlowHeaders.CHANGES_PROPERTY) != null
+                ? exchange.getProperty(FlowHeaders.CHANGES_PROPERTY) : exchange.getMessage().getBody();
         if (body == null) {
             return Json.object();
         }
@@ -199,9 +210,10 @@ public class StateHandlers {
         return changes;
     }
 
-    private static void stop(Exchange exchange, JsonNode doc, String why) {
-        LOG.debug("Skipping {}: {}", doc.path("_id").asText(), why);
-        exchange.setRouteStop(true);
+    /** No claim: the exchange stops, as the document is not this handler's to run (any more). */
+    private static Decision<Optional<ObjectNode>> skip(String id, String why) {
+        LOG.debug("Skipping {}: {}", id, why);
+        return Decision.keep(Optional.empty());
     }
 
     static ObjectNode document(Exchange exchange) {

@@ -6,16 +6,18 @@ import com.ibm.cloud.cloudant.v1.model.PostViewOptions;
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.DocumentKeptChangingException;
+import io.couchwork.couchdb.DocumentRejectedException;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;
-import io.couchwork.couchdb.WriteResult;
+import io.couchwork.couchdb.OptimisticUpdate;
+import io.couchwork.couchdb.OptimisticUpdate.Decision;
 import io.couchwork.token.DesignDocuments;
 import io.couchwork.token.TokenViews;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -103,23 +105,20 @@ public final class CustomViews {
             throw new CouchworkException("View '" + name + "' is one of PiCaS's views, which workers and PiCaS tools read;"
                     + " it cannot be deleted", ExitCode.USAGE);
         }
-        for (int attempt = 0; attempt < 5; attempt++) {
-            Optional<ObjectNode> design = database.get(designId());
-            if (design.isEmpty() || !design.get().path("views").has(name)) {
-                return false;
-            }
-            ObjectNode changed = design.get().deepCopy();
-            ((ObjectNode) changed.get("views")).remove(name);
-            WriteResult result = database.put(changed);
-            if (result.ok()) {
-                return true;
-            }
-            if (!result.conflict()) {
-                throw new CouchworkException("Cannot write " + designId() + ": " + result.error() + " " + result.reason(),
-                        ExitCode.FAILURE);
-            }
+        try {
+            return new OptimisticUpdate(database).update(designId(), design -> {
+                if (design.isEmpty() || !design.get().path("views").has(name)) {
+                    return Decision.keep(false);
+                }
+                ObjectNode changed = design.get().deepCopy();
+                ((ObjectNode) changed.get("views")).remove(name);
+                return Decision.write(changed, true);
+            });
+        } catch (DocumentRejectedException e) {
+            throw new CouchworkException(e.getMessage(), ExitCode.FAILURE, e);
+        } catch (DocumentKeptChangingException e) {
+            throw new CouchworkException(designId() + " kept changing; try again", ExitCode.FAILURE, e);
         }
-        throw new CouchworkException(designId() + " kept changing; try again", ExitCode.FAILURE);
     }
 
     private void restore(ObjectNode before) {

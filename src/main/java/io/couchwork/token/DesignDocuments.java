@@ -2,8 +2,10 @@ package io.couchwork.token;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.DocumentKeptChangingException;
 import io.couchwork.couchdb.Json;
-import io.couchwork.couchdb.WriteResult;
+import io.couchwork.couchdb.OptimisticUpdate;
+import io.couchwork.couchdb.OptimisticUpdate.Decision;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -16,12 +18,13 @@ import org.slf4j.LoggerFactory;
 public final class DesignDocuments {
 
     private static final Logger LOG = LoggerFactory.getLogger(DesignDocuments.class);
-    private static final int MAX_CONFLICT_RETRIES = 5;
 
     private final CouchDatabase database;
+    private final OptimisticUpdate updates;
 
     public DesignDocuments(CouchDatabase database) {
         this.database = database;
+        this.updates = new OptimisticUpdate(database);
     }
 
     /** Installs PiCaS's views for each token type and Couchwork's queue and count views. */
@@ -33,31 +36,32 @@ public final class DesignDocuments {
         ensureViews(TokenViews.COUCHWORK_DESIGN, TokenViews.couchworkViews());
     }
 
-    /** Makes _design/{name} hold these views; returns true when it had to write. */
+    /**
+     * Makes _design/{name} hold these views; returns true when it had to write. A write the server refuses throws
+     * an IllegalStateException ({@link io.couchwork.couchdb.DocumentRejectedException}).
+     */
     public boolean ensureViews(String name, Map<String, ObjectNode> views) {
         String id = "_design/" + name;
-        for (int attempt = 1; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
-            Optional<ObjectNode> existing = database.get(id);
-            ObjectNode design = existing.map(ObjectNode::deepCopy).orElseGet(() -> {
-                ObjectNode fresh = Json.object();
-                fresh.put("_id", id);
-                fresh.put("language", "javascript");
-                return fresh;
+        Optional<String> written;
+        try {
+            written = updates.update(id, existing -> {
+                ObjectNode design = existing.map(ObjectNode::deepCopy).orElseGet(() -> {
+                    ObjectNode fresh = Json.object();
+                    fresh.put("_id", id);
+                    fresh.put("language", "javascript");
+                    return fresh;
+                });
+                ObjectNode target = design.with("views");
+                views.forEach(target::set);
+                if (existing.isPresent() && existing.get().equals(design)) {
+                    return Decision.keep(Optional.empty());
+                }
+                return Decision.write(design, Optional.of(existing.isPresent() ? "Upgraded" : "Installed"));
             });
-            ObjectNode target = design.with("views");
-            views.forEach(target::set);
-            if (existing.isPresent() && existing.get().equals(design)) {
-                return false;
-            }
-            WriteResult result = database.put(design);
-            if (result.ok()) {
-                LOG.info("{} {} in {}", existing.isPresent() ? "Upgraded" : "Installed", id, database);
-                return true;
-            }
-            if (!result.conflict()) {
-                throw new IllegalStateException("Cannot write " + id + ": " + result.error() + " " + result.reason());
-            }
+        } catch (DocumentKeptChangingException e) {
+            throw new IllegalStateException("Cannot write " + id + ": it kept changing under us", e);
         }
-        throw new IllegalStateException("Cannot write _design/" + name + ": it kept changing under us");
+        written.ifPresent(how -> LOG.info("{} {} in {}", how, id, database));
+        return written.isPresent();
     }
 }

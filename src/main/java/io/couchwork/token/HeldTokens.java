@@ -2,7 +2,10 @@ package io.couchwork.token;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.DocumentKeptChangingException;
 import io.couchwork.couchdb.Failures;
+import io.couchwork.couchdb.OptimisticUpdate;
+import io.couchwork.couchdb.OptimisticUpdate.Decision;
 import io.couchwork.couchdb.WriteResult;
 import io.couchwork.util.Backoff;
 import java.time.Clock;
@@ -43,9 +46,9 @@ public final class HeldTokens implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeldTokens.class);
     private static final int MAX_BATCH = 100;
-    private static final int MAX_CONFLICT_ROUNDS = 5;
 
     private final CouchDatabase database;
+    private final OptimisticUpdate updates;
     private final OutcomeApplier applier;
     private final WorkerIdentity worker;
     private final Clock clock;
@@ -69,6 +72,7 @@ public final class HeldTokens implements AutoCloseable {
     public HeldTokens(CouchDatabase database, OutcomeApplier applier, WorkerIdentity worker, Clock clock,
             long leaseSeconds, Duration writeInterval, String name) {
         this.database = database;
+        this.updates = new OptimisticUpdate(database);
         this.applier = applier;
         this.worker = worker;
         this.clock = clock;
@@ -415,38 +419,44 @@ public final class HeldTokens implements AutoCloseable {
     /** Re-reads the token and re-applies the outcome while it is still ours or back in todo; else logs why not. */
     private Saved resolveOutcomeConflict(Finish finish) {
         Token mine = held.get(finish.id());
-        for (int round = 1; round <= MAX_CONFLICT_ROUNDS; round++) {
-            Optional<ObjectNode> latestDoc = database.get(finish.id());
-            if (latestDoc.isEmpty()) {
-                return drop(finish, "it was deleted");
-            }
-            Token latest = new Token(latestDoc.get());
-            if (latest.hasRunOf(mine.claimId())) {
-                // an earlier write of this outcome went through though its answer was lost (a dropped connection)
-                held.remove(finish.id());
-                return Saved.WRITTEN;
-            }
-            long now = clock.instant().getEpochSecond();
-            Token base;
-            if (latest.state() == TokenState.LOCKED && mine.claimId() != null && mine.claimId().equals(latest.claimId())) {
-                base = latest; // still ours: someone only touched other fields
-            } else if (latest.state() == TokenState.TODO) {
-                // our lease was reaped but nobody took the token again: the work is done, keep it; the worker was
-                // alive after all, so the expiry does not count against the token
-                base = latest.withoutLeaseExpiryOf(mine.claimId())
-                        .claimed(worker, mine.claimId(), mine.lock(), now + leaseSeconds);
-            } else {
-                return drop(finish, "it is now " + latest.state() + (latest.state() == TokenState.LOCKED
-                        ? " by worker " + latest.workerId() + " (our lease had expired)" : ""));
-            }
-            WriteResult result = database.put(applier.apply(base, finish.outcome(), finish.started(), now, worker,
-                    mine.claimId()).document());
-            if (result.ok()) {
-                held.remove(finish.id());
-                return Saved.WRITTEN;
-            }
+        Optional<String> whyNotSaved;
+        try {
+            whyNotSaved = updates.update(finish.id(), latest -> reapply(finish, mine, latest));
+        } catch (DocumentKeptChangingException e) {
+            whyNotSaved = Optional.of("it kept changing under us");
         }
-        return drop(finish, "it kept changing under us");
+        if (whyNotSaved.isPresent()) {
+            return drop(finish, whyNotSaved.get());
+        }
+        held.remove(finish.id());
+        return Saved.WRITTEN;
+    }
+
+    /** The outcome applied to the token as read, to write; or why it is not saved (none: it is saved already). */
+    private Decision<Optional<String>> reapply(Finish finish, Token mine, Optional<ObjectNode> latestDoc) {
+        if (latestDoc.isEmpty()) {
+            return Decision.keep(Optional.of("it was deleted"));
+        }
+        Token latest = new Token(latestDoc.get());
+        if (latest.hasRunOf(mine.claimId())) {
+            // an earlier write of this outcome went through though its answer was lost (a dropped connection)
+            return Decision.keep(Optional.empty());
+        }
+        long now = clock.instant().getEpochSecond();
+        Token base;
+        if (latest.state() == TokenState.LOCKED && mine.claimId() != null && mine.claimId().equals(latest.claimId())) {
+            base = latest; // still ours: someone only touched other fields
+        } else if (latest.state() == TokenState.TODO) {
+            // our lease was reaped but nobody took the token again: the work is done, keep it; the worker was
+            // alive after all, so the expiry does not count against the token
+            base = latest.withoutLeaseExpiryOf(mine.claimId())
+                    .claimed(worker, mine.claimId(), mine.lock(), now + leaseSeconds);
+        } else {
+            return Decision.keep(Optional.of("it is now " + latest.state() + (latest.state() == TokenState.LOCKED
+                    ? " by worker " + latest.workerId() + " (our lease had expired)" : "")));
+        }
+        return Decision.write(applier.apply(base, finish.outcome(), finish.started(), now, worker, mine.claimId())
+                .document(), Optional.empty());
     }
 
     private Saved drop(Finish finish, String why) {
