@@ -4,7 +4,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TimeZone;
 import java.util.function.BiConsumer;
+import org.quartz.CronExpression;
 
 /** Every couchwork.* setting Couchwork reads, with the check its value must pass; the reference for key validation. */
 public final class KnownSettings {
@@ -67,6 +69,13 @@ public final class KnownSettings {
         add("couchwork.flows.devices.code-lifetime", DURATION);
         add("couchwork.flows.devices.expiry-sweep", DURATION);
         add("couchwork.flows.devices.confirm-url", TEXT);
+        add("couchwork.recurring.enabled", BOOLEAN);
+        add("couchwork.recurring.cron", (r, k) -> r.matching(k, "0 0 2 * * ?", CronExpression::isValidExpression,
+                "a Quartz cron expression such as 0 0 2 * * ? (second minute hour day-of-month month day-of-week)"));
+        add("couchwork.recurring.time-zone", (r, k) -> r.matching(k, "UTC", KnownSettings::isTimeZone,
+                "a time zone ID such as UTC or Europe/Amsterdam"));
+        add("couchwork.recurring.file", TEXT);
+        add("couchwork.recurring.set", TEXT);
         add("couchwork.mail.host", TEXT);
         add("couchwork.mail.port", PORT);
         add("couchwork.mail.from", TEXT);
@@ -89,6 +98,11 @@ public final class KnownSettings {
 
     private static BiConsumer<SettingsReader, String> atLeast(int min) {
         return (r, k) -> r.integer(k, min, min, Integer.MAX_VALUE);
+    }
+
+    /** Quartz takes a time zone Java does not know for GMT, silently: a typo would move the schedule. */
+    private static boolean isTimeZone(String id) {
+        return id.equals("GMT") || !TimeZone.getTimeZone(id).getID().equals("GMT");
     }
 
     public static Map<String, BiConsumer<SettingsReader, String>> checks() {

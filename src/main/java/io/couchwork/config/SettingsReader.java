@@ -5,6 +5,7 @@ import io.couchwork.ExitCode;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.util.TimeUtils;
 
@@ -95,6 +96,15 @@ public final class SettingsReader {
             }
         }
         throw invalid(key, value, String.join(" or ", allowed));
+    }
+
+    /** A value the check accepts; {@code expected} says what that is in the error. */
+    public String matching(String key, String defaultValue, Predicate<String> check, String expected) {
+        String value = string(key, defaultValue);
+        if (!check.test(value)) {
+            throw invalid(key, value, expected);
+        }
+        return value;
     }
 
     public boolean bool(String key, boolean defaultValue) {

@@ -27,22 +27,38 @@ public final class TokenBuilder {
     private final String field;
     private final NewTokens newTokens;
     private final TokenIds ids;
+    private final boolean ownIds;
 
     /**
      * @param perToken 0: one token per item; N: one token per N items, as a list in {@code field}
      * @param salt     null for content ids that repeat across loads; anything else makes every token new
      */
     public TokenBuilder(String set, ObjectNode template, int perToken, String field, String salt, Clock clock) {
+        this(set, template, perToken, field, new TokenIds(set, salt), true, clock);
+    }
+
+    private TokenBuilder(String set, ObjectNode template, int perToken, String field, TokenIds ids, boolean ownIds,
+            Clock clock) {
         this.set = set;
         this.template = template == null ? Json.object() : template;
         this.perToken = perToken;
         this.field = field;
         this.newTokens = new NewTokens(set, clock);
-        this.ids = new TokenIds(set, salt);
+        this.ids = ids;
+        this.ownIds = ownIds;
         check(this.template, "template");
         if (this.template.has("_id")) {
             throw new InvalidTokenFileException("template", "_id is not allowed in a template: every token would get it");
         }
+    }
+
+    /**
+     * Tokens of one run of a recurring set, one per item of the file: ids {@link TokenIds#ofRun}, so that loading the
+     * run again (another worker, a retry) meets the same ids, and an {@code _id} of the file's own is refused, since
+     * every run would write it again.
+     */
+    public static TokenBuilder forRun(String set, String run, Clock clock) {
+        return new TokenBuilder(set, null, 0, TokenFields.INPUT, TokenIds.ofRun(set, run), false, clock);
     }
 
     /** The tokens of one file's items, in file order; throws on the first item that cannot be a token. */
@@ -76,6 +92,10 @@ public final class TokenBuilder {
 
     private ObjectNode token(ObjectNode item, String where) {
         check(item, where);
+        if (!ownIds && item.has("_id")) {
+            throw new InvalidTokenFileException(where, "_id is not allowed in a recurring token set: every run would"
+                    + " write the same id (ids are made per run)");
+        }
         ObjectNode doc = newTokens.token(TextNode.valueOf(""), 0);
         doc.remove("_id");
         merge(doc, template);

@@ -20,14 +20,19 @@ import java.util.TreeMap;
  */
 public final class TokenIds {
 
-    private final String set;
+    private final String prefix;
     private final String salt;
     private final Map<String, Integer> occurrences = new HashMap<>();
 
     /** {@code salt} null: the same content always gets the same id. */
     public TokenIds(String set, String salt) {
-        this.set = set;
+        this.prefix = set;
         this.salt = salt;
+    }
+
+    /** Ids {@code <set>_<run>_<hash>}: the same for the same run and content, new for every other run. */
+    public static TokenIds ofRun(String set, String run) {
+        return new TokenIds(set + "_" + run, null);
     }
 
     /** The id of the next token with this content (fields other than _id and created). */
@@ -35,7 +40,7 @@ public final class TokenIds {
         String canonical = Json.text(canonical(content));
         int occurrence = occurrences.merge(canonical, 1, Integer::sum) - 1;
         String input = canonical + "\n" + occurrence + (salt == null ? "" : "\n" + salt);
-        return set + "_" + HexFormat.of().formatHex(sha256(input), 0, 16);
+        return prefix + "_" + HexFormat.of().formatHex(sha256(input), 0, 16);
     }
 
     /** The same value with object fields sorted by name at every level: equal content, equal text. */

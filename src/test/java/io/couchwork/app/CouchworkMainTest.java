@@ -38,6 +38,7 @@ class CouchworkMainTest {
             settings.put("couchwork.flows." + flow + ".enabled", "true"); // the example flows are off by default
         }
         settings.putAll(io.couchwork.testing.HttpApp.onFreePort().settings()); // so are the monitoring routes
+        settings.put("couchwork.recurring.enabled", "true"); // and the recurring token set (nightly: it won't fire)
         try (RunningApp app = RunningApp.start(settings)) {
             Set<String> started = new TreeSet<>();
             for (Route route : app.context().getRoutes()) {

@@ -66,6 +66,12 @@ class SettingsValidationTest {
         assertThat(failure("couchwork.pool.prefetch = auto\n", Map.of("couchwork.exec.shell", "/bin/dash"), Map.of()))
                 .isNull();
         assertThat(failure("couchwork.pool.prefetch = 8\n", Map.of(), Map.of())).isNull();
+        assertThat(failure("couchwork.recurring.cron = 0 0 2 * * *\n", Map.of(), Map.of()).getMessage())
+                .startsWith("Invalid setting couchwork.recurring.cron = '0 0 2 * * *': expected a Quartz cron expression");
+        assertThat(failure("", Map.of("couchwork.recurring.time-zone", "Europe/Amsterdm"), Map.of()).getMessage())
+                .startsWith("Invalid setting couchwork.recurring.time-zone = 'Europe/Amsterdm': expected a time zone ID");
+        assertThat(failure("couchwork.recurring.cron = 0 30 1 ? * MON-FRI\ncouchwork.recurring.time-zone = Europe/Amsterdam\n",
+                Map.of(), Map.of())).isNull();
     }
 
     @Test

@@ -69,6 +69,38 @@ class TokenBuilderTest {
         assertThatThrownBy(() -> new TokenBuilder("token", template, 0, "input", null, T1)).hasMessageContaining("_id");
     }
 
+    @Test
+    void should_give_a_run_ids_of_its_own_that_repeat_only_within_the_run() {
+        List<TokenInput> inputs = List.of(input("a"), input("b"), input("a"));
+        List<String> night = ids(TokenBuilder.forRun("token", "20260115T020000Z", T1).build(inputs));
+        List<String> sameNightElsewhere = ids(TokenBuilder.forRun("token", "20260115T020000Z", T2).build(inputs));
+        List<String> nextNight = ids(TokenBuilder.forRun("token", "20260116T020000Z", T1).build(inputs));
+
+        assertThat(night).doesNotHaveDuplicates().allMatch(id -> id.matches("token_20260115T020000Z_[0-9a-f]{32}"))
+                .isEqualTo(sameNightElsewhere).doesNotContainAnyElementsOf(nextNight);
+        assertThat(withoutId(TokenBuilder.forRun("token", "20260115T020000Z", T1).build(inputs).get(0)))
+                .isEqualTo(withoutId(new TokenBuilder("token", null, 0, "input", null, T1).build(inputs).get(0)));
+    }
+
+    @Test
+    void should_refuse_an_id_of_the_file_in_a_run() {
+        ObjectNode item = Json.object();
+        item.put("_id", "calibration");
+        assertThatThrownBy(() -> TokenBuilder.forRun("token", "20260115T020000Z", T1)
+                .build(List.of(new TokenInput(item, "nightly.json:3"))))
+                .hasMessageStartingWith("nightly.json:3: _id is not allowed in a recurring token set");
+    }
+
+    private static String withoutId(ObjectNode token) {
+        ObjectNode copy = token.deepCopy();
+        copy.remove("_id");
+        return copy.toString();
+    }
+
+    private static List<String> ids(List<ObjectNode> tokens) {
+        return tokens.stream().map(t -> t.path("_id").asText()).toList();
+    }
+
     private static TokenInput input(String value) {
         return new TokenInput(TextNode.valueOf(value), "f:1");
     }
