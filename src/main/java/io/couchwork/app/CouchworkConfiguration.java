@@ -2,6 +2,7 @@ package io.couchwork.app;
 
 import com.ibm.cloud.cloudant.v1.Cloudant;
 import io.couchwork.config.SettingsReader;
+import io.couchwork.couchdb.CamelCouchDbEndpoints;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.CouchDbClients;
 import io.couchwork.couchdb.CouchDbSettings;
@@ -49,6 +50,7 @@ public class CouchworkConfiguration implements CamelConfiguration {
         LOG.info(server.summary(couchDb.displayUrl()));
 
         CouchDatabase database = new CouchDatabase(client, couchDb); // the client the check used
+        CamelCouchDbEndpoints.define(context.getPropertiesComponent(), couchDb);
         WorkerIdentity worker = WorkerIdentity.current();
         if (bound == null) {
             context.getRegistry().bind("clock", clock);

@@ -8,7 +8,9 @@ import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.camel.Exchange;
 
 /**
@@ -16,6 +18,9 @@ import org.apache.camel.Exchange;
  * is harmless) and moves the channel to {@code ready}, or to {@code error} with the reason when the server refuses.
  */
 public class ChannelSetup {
+
+    /** Header: the channel's own database, for the route's couchdb: endpoint. */
+    public static final String CHANNEL_DATABASE = "CouchworkChannelDatabase";
 
     private final CouchDatabase database;
     private final Clock clock;
@@ -27,8 +32,7 @@ public class ChannelSetup {
 
     public void createDatabase(Exchange exchange) {
         ObjectNode channel = StateHandlers.document(exchange);
-        String name = channel.path("database").asText("channel_" + channel.path("_id").asText()
-                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_$()+/-]", "_"));
+        String name = databaseName(channel);
         ObjectNode result = Json.object();
         result.put("database", name);
         if (!CouchDbSettings.isValidDatabaseName(name)) {
@@ -49,6 +53,25 @@ public class ChannelSetup {
                 throw e; // transient: retried, then dead-lettered
             }
         }
+    }
+
+    /**
+     * docstate's description document for the channel's own database (the route writes it there through camel-couchdb):
+     * its name, and the channel it describes; the database name goes into the {@code CouchworkChannelDatabase} header.
+     */
+    public Map<String, Object> description(Exchange exchange) {
+        ObjectNode channel = StateHandlers.document(exchange);
+        exchange.getMessage().setHeader(CHANNEL_DATABASE, databaseName(channel));
+        Map<String, Object> description = new LinkedHashMap<>();
+        description.put("_id", "description");
+        description.put("name", channel.path("name").asText(channel.path("_id").asText()));
+        description.put("channel", channel.path("_id").asText());
+        return description;
+    }
+
+    private static String databaseName(ObjectNode channel) {
+        return channel.path("database").asText("channel_" + channel.path("_id").asText()
+                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_$()+/-]", "_"));
     }
 
     private static void refuse(Exchange exchange, ObjectNode result, String reason) {

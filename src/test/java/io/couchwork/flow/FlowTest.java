@@ -93,13 +93,20 @@ class FlowTest {
         String existing = db + "_chan_existing";
         couch.client().putDatabase(new com.ibm.cloud.cloudant.v1.model.PutDatabaseOptions.Builder(existing).build())
                 .execute();
-        http.put("fresh", "{\"type\":\"channel\",\"state\":\"new\",\"database\":\"" + fresh + "\"}");
+        // a description left by an earlier run (or written by hand) stays as it is: the handler is safe to run twice
+        new PlainHttp(couch, existing).put("description", "{\"name\":\"kept\"}");
+        http.put("fresh", "{\"type\":\"channel\",\"state\":\"new\",\"name\":\"Holiday photos\",\"database\":\""
+                + fresh + "\"}");
         http.put("existing", "{\"type\":\"channel\",\"state\":\"new\",\"database\":\"" + existing + "\"}");
         http.put("refused", "{\"type\":\"channel\",\"state\":\"new\",\"database\":\"Not A Valid Name!\"}");
         try (RunningApp app = start(couch, db, new SideEffect())) {
             await().atMost(WAIT).until(() -> !http.doc("fresh").path("state").asText().equals("new")
                     && !http.doc("existing").path("state").asText().equals("new")
                     && !http.doc("refused").path("state").asText().equals("new"));
+            JsonNode description = new PlainHttp(couch, fresh).doc("description");
+            assertThat(description.path("name").asText()).isEqualTo("Holiday photos");
+            assertThat(description.path("channel").asText()).isEqualTo("fresh");
+            assertThat(new PlainHttp(couch, existing).doc("description").path("name").asText()).isEqualTo("kept");
         } finally {
             for (String name : List.of(fresh, existing)) {
                 try {
