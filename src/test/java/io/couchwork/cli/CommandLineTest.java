@@ -19,6 +19,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /** The couchwork command in-process: each bad setting ends in one clear line on stderr and a meaningful exit code. */
@@ -136,77 +138,29 @@ class CommandLineTest {
                 .contains("route usesNothing in " + home.resolve("routes/c.camel.yaml") + " line 2");
     }
 
-    @Test
-    void should_name_a_mistyped_endpoint_option_its_route_and_file(TestCouch couch, @TempDir Path home)
-            throws IOException {
-        runWithRoutes(couch, home, Map.of("typo.camel.yaml", """
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            concurency: 4                | Unknown parameters=[{concurency=4}]
+            concurrency: four            | option concurrency must be a whole number, not 'four'
+            leaseDuration: five minutes  | option leaseDuration = 'five minutes' is not valid
+            leaseDuration: 1s            | leaseDuration must be at least 3s
+            """)
+    void should_name_a_wrong_endpoint_option_its_route_and_file(String option, String message, TestCouch couch,
+            @TempDir Path home) throws IOException {
+        runWithRoutes(couch, home, Map.of("options.camel.yaml", """
                 - route:
                     id: takeTokens
                     from:
-                      uri: "tokens:typo"
+                      uri: "tokens:options"
                       parameters:
-                        concurency: 4
+                        %s
                       steps:
                         - log: hi
-                """));
+                """.formatted(option)));
         assertThat(err.toString().lines()).singleElement().asString()
-                .startsWith("couchwork: Cannot start: ")
-                .contains("concurency")
-                .contains("route takeTokens in " + home.resolve("routes/typo.camel.yaml") + " line 2");
-    }
-
-    @Test
-    void should_name_an_endpoint_option_of_the_wrong_type_and_its_route(TestCouch couch, @TempDir Path home)
-            throws IOException {
-        runWithRoutes(couch, home, Map.of("lease.camel.yaml", """
-                - route:
-                    id: takeTokens
-                    from:
-                      uri: "tokens:lease"
-                      parameters:
-                        leaseDuration: five minutes
-                      steps:
-                        - log: hi
-                """));
-        assertThat(err.toString().lines()).singleElement().asString()
-                .contains("leaseDuration")
-                .contains("five minutes")
-                .contains("route takeTokens in " + home.resolve("routes/lease.camel.yaml") + " line 2");
-    }
-
-    @Test
-    void should_refuse_a_number_option_that_is_not_a_whole_number(TestCouch couch, @TempDir Path home)
-            throws IOException {
-        runWithRoutes(couch, home, Map.of("four.camel.yaml", """
-                - route:
-                    id: takeTokens
-                    from:
-                      uri: "tokens:four"
-                      parameters:
-                        concurrency: four
-                      steps:
-                        - log: hi
-                """));
-        assertThat(err.toString().lines()).singleElement().asString()
-                .contains("option concurrency must be a whole number, not 'four'")
-                .contains("route takeTokens in " + home.resolve("routes/four.camel.yaml") + " line 2");
-    }
-
-    @Test
-    void should_name_an_invalid_endpoint_value_and_its_route(TestCouch couch, @TempDir Path home) throws IOException {
-        runWithRoutes(couch, home, Map.of("short.camel.yaml", """
-                - route:
-                    id: takeTokens
-                    from:
-                      uri: "tokens:short"
-                      parameters:
-                        leaseDuration: 1s
-                      steps:
-                        - log: hi
-                """));
-        assertThat(err.toString().lines()).singleElement().asString()
-                .contains("leaseDuration must be at least 3s")
-                .contains("route takeTokens in " + home.resolve("routes/short.camel.yaml") + " line 2");
+                .startsWith("couchwork: ")
+                .contains(message)
+                .contains("route takeTokens in " + home.resolve("routes/options.camel.yaml") + " line 2");
     }
 
     private void runWithRoutes(TestCouch couch, Path home, Map<String, String> routes) throws IOException {
