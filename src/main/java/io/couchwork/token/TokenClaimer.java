@@ -184,7 +184,9 @@ public final class TokenClaimer {
     }
 
     private boolean isServed(ObjectNode doc) {
-        return types.contains(doc.path(TokenFields.TYPE).asText(null)) && !doc.path("_deleted").asBoolean(false);
+        // documents without a type (a design document PiCaS's add_view wrote, any other) are simply not ours
+        String type = doc.path(TokenFields.TYPE).asText(null);
+        return type != null && types.contains(type) && !doc.path("_deleted").asBoolean(false);
     }
 
     /** The queue may have missed changes (a gap in the feed, or the safety-net poll): read the view at the next claim. */

@@ -162,4 +162,19 @@ class TokenClaimerTest {
         assertThat(claimer.offer(claimed)).isFalse(); // another worker's claims only shorten the queue
         assertThat(claimer.queued()).isZero();
     }
+
+    @Test
+    void should_pass_over_documents_without_a_type_and_design_documents(TestCouch couch) {
+        CouchDatabase db = database(couch);
+        TokenClaimer claimer = claimer(db);
+        ObjectNode design = (ObjectNode) io.couchwork.couchdb.Json.MAPPER.createObjectNode()
+                .put("_id", "_design/Monitor").put("_rev", "1-a").put("language", "javascript");
+        ObjectNode untyped = (ObjectNode) io.couchwork.couchdb.Json.MAPPER.createObjectNode()
+                .put("_id", "notes").put("_rev", "1-b").put("lock", 0).put("done", 0);
+        List<ObjectNode> written = write(db, 1, "t");
+
+        assertThat(claimer.offer(List.of(design, untyped))).isFalse();
+        assertThat(claimer.offer(db.getAll(List.of(written.get(0).path("_id").asText())))).isTrue();
+        assertThat(claimer.queued()).isEqualTo(1);
+    }
 }
