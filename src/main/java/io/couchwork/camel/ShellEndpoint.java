@@ -33,8 +33,8 @@ public class ShellEndpoint extends DefaultEndpoint {
     @UriParam(defaultValue = "0s", description = "Time limit per execution (0s: none); a token's own timeout field"
             + " (seconds) wins")
     private Duration timeout = Duration.ZERO;
-    @UriParam(description = "Working directory, may hold {field} placeholders; default: a fresh, empty directory per"
-            + " execution")
+    @UriParam(description = "Working directory, may hold {field} placeholders; created when missing, never emptied;"
+            + " relative to the worker's current directory; default: a fresh, empty directory per execution")
     private String workingDirectory;
     @UriParam(defaultValue = "false", label = "advanced", description = "Keep the temporary working directory after"
             + " the job (default: delete it)")
@@ -59,7 +59,9 @@ public class ShellEndpoint extends DefaultEndpoint {
     void validate() {
         try {
             template = new CommandTemplate(command);
-            workingDirectoryTemplate = workingDirectory == null ? null : new CommandTemplate(workingDirectory);
+            // blank, as an unset placeholder gives it: a fresh directory per execution
+            workingDirectoryTemplate = workingDirectory == null || workingDirectory.isBlank() ? null
+                    : new CommandTemplate(workingDirectory.strip());
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage() + " (set the command parameter)");
         }

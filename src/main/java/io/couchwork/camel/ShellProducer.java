@@ -47,7 +47,8 @@ public class ShellProducer extends DefaultProducer {
         boolean kept = workingDirectory == null && endpoint.isKeepWorkingDirectory();
         try (CommandRunner.RunDirectory run = runner.reserve()) {
             // a fresh, empty directory: the run directory's own (emptied after the job), or one left for inspection
-            Path directory = workingDirectory != null ? Path.of(workingDirectory.fillPath(token))
+            // absolute: the job shell runs elsewhere, and a pilot's "./process_task.sh" means the pilot's directory
+            Path directory = workingDirectory != null ? Path.of(workingDirectory.fillPath(token)).toAbsolutePath()
                     : kept ? Files.createTempDirectory("couchwork-job-") : run.workDirectory();
             byte[] json = exchange.getProperty(CouchworkHeaders.TOKEN_JSON_PROPERTY, byte[].class);
             run.write("token.json", json != null ? json : Json.bytes(token));

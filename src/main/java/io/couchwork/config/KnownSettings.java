@@ -53,6 +53,7 @@ public final class KnownSettings {
         add("couchwork.exec.command", TEXT);
         add("couchwork.exec.shell", TEXT);
         add("couchwork.exec.timeout", DURATION);
+        add("couchwork.exec.working-directory", TEXT);
         add("couchwork.exec.max-log-bytes", atLeast(0));
         add("couchwork.flows.concurrency", atLeast(1));
         add("couchwork.flows.handler-lease", DURATION);
