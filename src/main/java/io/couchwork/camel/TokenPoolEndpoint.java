@@ -3,8 +3,8 @@ package io.couchwork.camel;
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
 import io.couchwork.token.OutcomeApplier;
-import io.couchwork.token.PrefetchDepth;
 import io.couchwork.token.RetryPolicy;
+import io.couchwork.token.WorkerSettings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -111,7 +111,7 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
         atLeast("maxAttempts", maxAttempts, 1);
         atLeast("maxLeaseExpiries", maxLeaseExpiries, 1);
         atLeast("maxOutputBytes", maxOutputBytes, 0);
-        prefetchDepth();
+        prefetchCount();
         typeList = Arrays.stream(types.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (typeList.isEmpty()) {
             throw invalid("types must name at least one token type");
@@ -179,15 +179,22 @@ public class TokenPoolEndpoint extends DefaultEndpoint {
         return retryPolicy;
     }
 
-    /** A new prefetch policy for a consumer: "auto", or a fixed count of tokens claimed ahead. */
-    public PrefetchDepth prefetchDepth() {
+    /** The worker's settings, from the options checked by {@link #validate}. */
+    WorkerSettings workerSettings() {
+        return new WorkerSettings(name, typeList, concurrency, leaseDuration, pollInterval, reapInterval,
+                writeInterval, unleasedLockTimeout, shutdownGrace, maxLeaseExpiries, retryPolicy, prefetchCount(),
+                claimBatch, followChanges);
+    }
+
+    /** Tokens claimed ahead, or {@link WorkerSettings#AUTO_PREFETCH}. */
+    private int prefetchCount() {
         if ("auto".equalsIgnoreCase(prefetch.strip())) {
-            return PrefetchDepth.auto(concurrency, writeInterval);
+            return WorkerSettings.AUTO_PREFETCH;
         }
         try {
             int fixed = Integer.parseInt(prefetch.strip());
             if (fixed >= 0) {
-                return PrefetchDepth.fixed(concurrency, fixed);
+                return fixed;
             }
         } catch (NumberFormatException e) {
             // said below

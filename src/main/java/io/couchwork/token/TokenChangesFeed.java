@@ -1,4 +1,4 @@
-package io.couchwork.camel;
+package io.couchwork.token;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.changes.ContinuousFeed;
