@@ -16,31 +16,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows _changes with longpoll and documents, from its checkpoint (a _local document), and hands each matching
- * document to the route, in parallel up to {@code concurrency}. The checkpoint only moves past changes whose exchanges
- * have all finished (the low watermark), so after a crash or restart every change since is seen again: at least once,
- * including changes made while Couchwork was down. Reconnects forever after errors and server restarts.
+ * Follows _changes by longpoll from its checkpoint, a _local document (a {@link ChangesFollower}, as the token worker
+ * does; longpoll because a flow has no view to fall back on, and a proxy that holds a streamed answer back would starve
+ * it), and hands each matching document to the route, in parallel up to {@code concurrency}. The checkpoint only moves
+ * past changes whose exchanges have all finished (the low watermark), so after a crash or restart every change since
+ * is seen again: at least once, including changes made while Couchwork was down.
  */
-public class ChangesConsumer extends DefaultConsumer {
+public class ChangesConsumer extends DefaultConsumer implements ChangesFollower.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangesConsumer.class);
 
     private final ChangesEndpoint endpoint;
     private final CouchDatabase database;
     private final Checkpoint checkpoint;
-    private final LongpollFeed feed;
     private final Semaphore slots;
-    private volatile boolean running;
-    private Watermark watermark;
+    private volatile Watermark watermark;
     private ExecutorService executor;
-    private Thread feedThread;
+    private ChangesFollower follower;
 
     public ChangesConsumer(ChangesEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
         this.endpoint = endpoint;
         this.database = endpoint.getComponent().database();
         this.checkpoint = new Checkpoint(database, endpoint.name());
-        this.feed = new LongpollFeed(database);
         this.slots = new Semaphore(endpoint.getConcurrency() * 2);
     }
 
@@ -49,49 +47,37 @@ public class ChangesConsumer extends DefaultConsumer {
         super.doStart();
         executor = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newFixedThreadPool(this, "couchwork-changes-" + endpoint.name(), endpoint.getConcurrency());
-        running = true;
-        feedThread = new Thread(this::follow, "couchwork-feed-" + endpoint.name());
-        feedThread.start();
+        follower = new ChangesFollower(database, new LongpollFeed(database), this, endpoint.getBatchSize(),
+                endpoint.name());
+        follower.start(null);
     }
 
-    private void follow() {
-        String since = null;
-        while (running) {
-            try {
-                if (watermark == null) {
-                    Optional<String> saved = checkpoint.load();
-                    since = saved.orElse(endpoint.startsAtBeginning() ? "0" : database.info().getUpdateSeq());
-                    watermark = new Watermark(since);
-                    LOG.info("Changes consumer {} follows {} from {}", endpoint.name(), database,
-                            saved.isPresent() ? "its checkpoint" : endpoint.startsAtBeginning() ? "the beginning" : "now");
-                }
-                JsonNode result = feed.read(since, endpoint.getBatchSize());
-                for (JsonNode change : result.path("results")) {
-                    admit(change);
-                }
-                if (result.hasNonNull("last_seq")) {
-                    since = result.get("last_seq").asText(); // opaque: only ever handed back
-                }
-                saveCheckpoint();
-            } catch (RuntimeException e) {
-                if (!running) {
-                    return;
-                }
-                sleep(feed.failed(e, LOG, "Changes consumer " + endpoint.name() + " lost the feed of " + database, ""));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    /** The checkpoint, else the beginning or now; read again for a database that was deleted and created anew. */
+    @Override
+    public String startingPoint() {
+        Optional<String> saved = checkpoint.load();
+        String since = saved.orElse(endpoint.startsAtBeginning() ? "0" : database.info().getUpdateSeq());
+        watermark = new Watermark(since);
+        LOG.info("Changes consumer {} follows {} from {}", endpoint.name(), database,
+                saved.isPresent() ? "its checkpoint" : endpoint.startsAtBeginning() ? "the beginning" : "now");
+        return since;
+    }
+
+    @Override
+    public void onChanges(ChangesFeed.Batch batch) throws InterruptedException {
+        for (ChangesFeed.Change change : batch.changes()) {
+            admit(change);
         }
+        saveCheckpoint();
     }
 
     /** Hands a change to the route (or skips it) in feed order; waits while too many are in flight. */
-    private void admit(JsonNode change) throws InterruptedException {
-        String seq = change.path("seq").asText();
-        JsonNode doc = change.path("doc");
-        Object handle = watermark.admit(seq);
-        if (!doc.isObject() || !endpoint.matches(doc)) {
-            watermark.finish(handle);
+    private void admit(ChangesFeed.Change change) throws InterruptedException {
+        Watermark mark = watermark; // an exchange finishes in the watermark it was admitted to
+        Object handle = mark.admit(change.seq());
+        JsonNode doc = change.doc();
+        if (doc == null || !endpoint.matches(doc)) {
+            mark.finish(handle);
             return;
         }
         slots.acquire();
@@ -99,7 +85,7 @@ public class ChangesConsumer extends DefaultConsumer {
             try {
                 process(doc);
             } finally {
-                watermark.finish(handle);
+                mark.finish(handle);
                 slots.release();
             }
         });
@@ -129,41 +115,29 @@ public class ChangesConsumer extends DefaultConsumer {
     }
 
     private void saveCheckpoint() {
+        Watermark mark = watermark;
+        if (mark == null) {
+            return;
+        }
         try {
-            checkpoint.save(watermark.checkpoint());
+            checkpoint.save(mark.checkpoint());
         } catch (RuntimeException e) {
             LOG.warn("Cannot save the checkpoint of consumer {} ({}); will try again", endpoint.name(),
                     Failures.describe(e));
         }
     }
 
-    private void sleep(Duration delay) {
-        if (delay.isZero()) {
-            return;
-        }
-        try {
-            Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
     @Override
     protected void doStop() throws Exception {
-        running = false;
-        feed.cancel();
-        if (feedThread != null) {
-            feedThread.interrupt();
-            feedThread.join(10_000);
+        if (follower != null) {
+            follower.stop();
+            follower.join(Duration.ofSeconds(10));
         }
         if (executor != null) {
             executor.shutdown();
             executor.awaitTermination(30, TimeUnit.SECONDS);
         }
-        if (watermark != null) {
-            saveCheckpoint();
-        }
+        saveCheckpoint();
         super.doStop();
     }
 }

@@ -21,12 +21,9 @@ import java.util.List;
  * the connection inside the client's read timeout; the stream ending, or going silent past it, is a failure the
  * reader reconnects after, from the last sequence it saw.
  */
-public final class ContinuousFeed {
+public final class ContinuousFeed implements ChangesFeed {
 
     private static final long MAX_HEARTBEAT_MS = 10_000;
-
-    /** Changed documents (deletions included, as stubs with _deleted) and the sequence after them (opaque). */
-    public record Batch(List<ObjectNode> docs, String lastSeq) {}
 
     private final CouchDatabase database;
     private final long heartbeatMillis;
@@ -38,7 +35,7 @@ public final class ContinuousFeed {
         this.heartbeatMillis = Math.max(1000, Math.min(MAX_HEARTBEAT_MS, database.readTimeout().toMillis() / 3));
     }
 
-    /** Opens the feed after {@code since}, an opaque sequence; closes the one open before. */
+    @Override
     public void open(String since) {
         close();
         PostChangesOptions options = new PostChangesOptions.Builder(database.name()).feed("continuous")
@@ -54,8 +51,9 @@ public final class ContinuousFeed {
      * Waits for the next change, then takes every further change already received, up to {@code max} in all.
      * Throws when the stream ended or failed; the feed must then be opened again.
      */
+    @Override
     public Batch next(int max) throws IOException {
-        List<ObjectNode> docs = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
         String lastSeq = null;
         do {
             String line = reader.readLine();
@@ -75,15 +73,13 @@ public final class ContinuousFeed {
             }
             if (change.hasNonNull("seq")) {
                 lastSeq = change.get("seq").asText(); // opaque: only ever handed back as since
+                changes.add(new Change(lastSeq, change.path("doc").isObject() ? (ObjectNode) change.get("doc") : null));
             }
-            if (change.path("doc").isObject()) {
-                docs.add((ObjectNode) change.get("doc"));
-            }
-        } while ((lastSeq == null || reader.ready()) && docs.size() < max);
-        return new Batch(docs, lastSeq);
+        } while ((lastSeq == null || reader.ready()) && changes.size() < max);
+        return new Batch(changes, lastSeq);
     }
 
-    /** Aborts the request, from any thread: a reader blocked in {@link #next} fails at once. */
+    @Override
     public void close() {
         ServiceCall<InputStream> open = call;
         if (open != null) {

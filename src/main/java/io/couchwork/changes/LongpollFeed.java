@@ -4,27 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.ibm.cloud.cloudant.v1.model.PostChangesOptions;
 import com.ibm.cloud.sdk.core.http.ServiceCall;
 import io.couchwork.couchdb.CouchDatabase;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;
-import io.couchwork.util.Backoff;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * One database's _changes feed read by longpoll with documents: the request, its cancellation from another thread,
- * and how long to wait after a failure (backoff, with the first and every tenth failure logged).
+ * One database's _changes feed read by longpoll, one request per batch, cancellable from another thread. Where a
+ * continuous feed saves requests, this one survives proxies that hold a streamed answer back until it ends.
  */
-public final class LongpollFeed {
+public final class LongpollFeed implements ChangesFeed {
 
-    private static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(30));
     private static final long LONGPOLL_TIMEOUT_MS = 30_000;
 
     private final CouchDatabase database;
     private volatile ServiceCall<InputStream> current;
-    private int failures;
+    private String since;
 
     public LongpollFeed(CouchDatabase database) {
         this.database = database;
@@ -44,32 +42,43 @@ public final class LongpollFeed {
         }
         ServiceCall<InputStream> call = database.client().postChangesAsStream(options.build());
         current = call;
-        JsonNode result = Json.read(call.execute().getResult(), JsonNode.class);
-        failures = 0;
-        return result;
+        return Json.read(call.execute().getResult(), JsonNode.class);
+    }
+
+    @Override
+    public void open(String since) {
+        this.since = since;
+    }
+
+    /** One longpoll request: the changes after the last sequence, or none when the server's timeout came first. */
+    @Override
+    public Batch next(int max) {
+        JsonNode result = read(since, max);
+        List<Change> changes = new ArrayList<>();
+        for (JsonNode change : result.path("results")) {
+            JsonNode doc = change.path("doc");
+            changes.add(new Change(change.path("seq").asText(), doc.isObject() ? (ObjectNode) doc : null));
+        }
+        String lastSeq = result.hasNonNull("last_seq") ? result.get("last_seq").asText() : null;
+        if (lastSeq != null) {
+            since = lastSeq; // opaque: only ever handed back
+        }
+        return new Batch(changes, lastSeq);
     }
 
     /** Aborts the request in flight, so that a stopping reader does not wait for the next change. */
-    public void cancel() {
+    @Override
+    public void close() {
         ServiceCall<InputStream> call = current;
         if (call != null) {
             call.cancel();
         }
     }
 
-    /**
-     * After a failed read: zero when the server only ignored the longpoll timeout (ask again at once), else the
-     * backoff before reconnecting, logged as "{what} ({cause}); reconnecting in N ms{after}".
-     */
-    public Duration failed(RuntimeException error, Logger log, String what, String after) {
-        if (Failures.networkFailure(error).filter(SocketTimeoutException.class::isInstance).isPresent()) {
-            return Duration.ZERO;
-        }
-        failures++;
-        Duration delay = BACKOFF.delay(failures, ThreadLocalRandom.current());
-        if (failures == 1 || failures % 10 == 0) {
-            log.warn("{} ({}); reconnecting in {} ms{}", what, Failures.describe(error), delay.toMillis(), after);
-        }
-        return delay;
+    /** Servers that ignore the longpoll timeout (PouchDB Server) hold an idle request until the client gives up. */
+    @Override
+    public boolean isIdleTimeout(Exception error) {
+        return error instanceof RuntimeException r
+                && Failures.networkFailure(r).filter(SocketTimeoutException.class::isInstance).isPresent();
     }
 }
