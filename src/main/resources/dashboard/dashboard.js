@@ -118,6 +118,23 @@
     }));
   }
 
+  function renderFlows(status) {
+    fill('flows', (status.flows || []).filter(function (f) { return f.total > 0; }).map(function (f) {
+      var row = el('tr', null, {'data-flow': f.flow});
+      row.appendChild(el('td', f.declared ? f.flow : f.flow + ' (no states file)'));
+      row.appendChild(el('td', f.types.join(', ')));
+      row.appendChild(el('td', f.total, {'class': 'number', 'data-field': 'total'}));
+      var states = el('td');
+      Object.keys(f.counts).forEach(function (state) {
+        states.appendChild(el('span', state + ' ' + f.counts[state],
+            {'class': 'flow-state', 'data-state': state, 'data-value': f.counts[state]}));
+        states.appendChild(document.createTextNode(' '));
+      });
+      row.appendChild(states);
+      return row;
+    }));
+  }
+
   function renderDeadLetters(status) {
     document.getElementById('dead-letter-count').textContent = status.dead_letters.count;
     var latest = status.dead_letters.latest;
@@ -133,6 +150,7 @@
     renderThroughput(status);
     renderWorkers(status);
     renderErrors(status);
+    renderFlows(status);
     renderDeadLetters(status);
     document.getElementById('updated').textContent = time(status.generated);
     document.getElementById('problem').hidden = true;

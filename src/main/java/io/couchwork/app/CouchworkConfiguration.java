@@ -13,6 +13,7 @@ import io.couchwork.flow.CrashPolicy;
 import io.couchwork.flow.DeadLetters;
 import io.couchwork.flow.DeviceRegistration;
 import io.couchwork.flow.DocumentSchemas;
+import io.couchwork.flow.FlowDefinitions;
 import io.couchwork.flow.Pipeline;
 import io.couchwork.flow.StateHandlers;
 import io.couchwork.report.DatabaseReporter;
@@ -45,6 +46,9 @@ public class CouchworkConfiguration implements CamelConfiguration {
         // a test may bind its own clock before start
         Clock bound = context.getRegistry().lookupByNameAndType("clock", Clock.class);
         Clock clock = bound != null ? bound : Clock.systemUTC();
+        // a bad states file fails the start before anything connects
+        FlowDefinitions flows = FlowDefinitions.load(java.nio.file.Path.of(settings.string("couchwork.flows.states",
+                "config/flows")));
         Cloudant client = CouchDbClients.create(couchDb);
         ServerDescription server = new StartupCheck(client, couchDb, clock).awaitReady();
         LOG.info(server.summary(couchDb.displayUrl()));
@@ -58,20 +62,21 @@ public class CouchworkConfiguration implements CamelConfiguration {
         context.getRegistry().bind("couchDatabase", database);
         context.getRegistry().bind("workerIdentity", worker);
         context.getRegistry().bind("databaseReporter", new DatabaseReporter(database));
-        io.couchwork.web.Monitoring.bind(context, database, clock);
+        io.couchwork.web.Monitoring.bind(context, database, clock, flows);
         context.getRegistry().bind("stateHandlers", new StateHandlers(database, clock, worker,
-                settings.duration("couchwork.flows.handler-lease", "5m").toSeconds(), crashPolicy(settings)));
+                settings.duration("couchwork.flows.handler-lease", "5m").toSeconds(), crashPolicy(settings), flows));
+        context.getRegistry().bind("flowDefinitions", flows);
         context.getRegistry().bind("deadLetters", new DeadLetters(database, clock));
         context.getRegistry().bind("countRedelivery", DeadLetters.countRedelivery());
-        context.getRegistry().bind("channelSetup", new ChannelSetup(database, clock));
+        context.getRegistry().bind("channelSetup", new ChannelSetup(database, clock, flows));
         context.getRegistry().bind("documentSchemas", new DocumentSchemas(java.nio.file.Path.of(
                 settings.string("couchwork.flows.schemas", "config/schemas"))));
-        Pipeline pipeline = new Pipeline(database, clock, worker);
+        Pipeline pipeline = new Pipeline(database, clock, worker, flows);
         context.getRegistry().bind("pipeline", pipeline);
         if (settings.bool("couchwork.flows.pipeline.enabled", false)) {
             pipeline.installViews();
         }
-        context.getRegistry().bind("deviceRegistration", new DeviceRegistration(database, clock,
+        context.getRegistry().bind("deviceRegistration", new DeviceRegistration(database, clock, flows,
                 settings.duration("couchwork.flows.devices.code-lifetime", "1h"),
                 settings.string("couchwork.mail.from", "couchwork@localhost"),
                 settings.string("couchwork.flows.devices.confirm-url", "http://127.0.0.1:8080/confirm")));

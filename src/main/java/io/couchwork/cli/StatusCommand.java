@@ -5,11 +5,13 @@ import io.couchwork.config.SettingsReader;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.couchdb.StartupCheck;
+import io.couchwork.flow.FlowDefinitions;
 import io.couchwork.status.PoolStatus;
 import io.couchwork.status.PoolStatusReader;
 import io.couchwork.status.StatusJson;
 import io.couchwork.status.StatusTable;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Spec;
 /** couchwork status: counts, throughput, workers, errors and dead letters of the pool, once or every few seconds. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show the token pool: counts per state and set, throughput, time to drain, oldest lock,",
-            "workers seen recently, errors and dead letters. --json prints what GET /api/status serves."})
+            "workers seen recently, errors, dead letters and workflow documents per flow and state.",
+            "--json prints what GET /api/status serves."})
 public final class StatusCommand implements Callable<Integer> {
 
     @Mixin
@@ -52,10 +55,13 @@ public final class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Duration pause = SettingsReader.parseDuration("--interval", interval);
         try (DefaultCamelContext context = new DefaultCamelContext()) {
-            CouchDbSettings settings = CouchDbSettings.read(SettingsReader.of(properties(context)));
+            SettingsReader appSettings = SettingsReader.of(properties(context));
+            CouchDbSettings settings = CouchDbSettings.read(appSettings);
+            FlowDefinitions flows = FlowDefinitions.load(Path.of(appSettings.string("couchwork.flows.states",
+                    "config/flows")));
             CouchDatabase database = CouchDatabase.connect(settings);
             new StartupCheck(database.client(), settings, Clock.systemUTC()).awaitReady();
-            PoolStatusReader reader = new PoolStatusReader(database, Clock.systemUTC());
+            PoolStatusReader reader = new PoolStatusReader(database, Clock.systemUTC(), flows);
             boolean clear = watch && !json && System.console() != null;
             while (true) {
                 PoolStatus status = reader.read(Optional.ofNullable(set));

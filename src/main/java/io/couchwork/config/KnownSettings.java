@@ -61,6 +61,7 @@ public final class KnownSettings {
         add("couchwork.flows.maximum-redeliveries", atLeast(0));
         add("couchwork.flows.redelivery-delay", atLeast(0));
         add("couchwork.flows.schemas", TEXT);
+        add("couchwork.flows.states", TEXT);
         add("couchwork.flows.channels.enabled", BOOLEAN);
         add("couchwork.flows.devices.enabled", BOOLEAN);
         add("couchwork.flows.pipeline.enabled", BOOLEAN);

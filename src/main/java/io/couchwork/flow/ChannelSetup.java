@@ -21,13 +21,19 @@ public class ChannelSetup {
 
     /** Header: the channel's own database, for the route's couchdb: endpoint. */
     public static final String CHANNEL_DATABASE = "CouchworkChannelDatabase";
+    /** The flow in config/flows/ whose states this handler uses. */
+    static final String FLOW = "channels";
 
     private final CouchDatabase database;
     private final Clock clock;
+    private final String ready;
+    private final String error;
 
-    public ChannelSetup(CouchDatabase database, Clock clock) {
+    public ChannelSetup(CouchDatabase database, Clock clock, FlowDefinitions flows) {
         this.database = database;
         this.clock = clock;
+        this.ready = flows.state(FLOW, "ready", "ChannelSetup");
+        this.error = flows.state(FLOW, "error", "ChannelSetup");
     }
 
     public void createDatabase(Exchange exchange) {
@@ -74,15 +80,15 @@ public class ChannelSetup {
                 .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_$()+/-]", "_"));
     }
 
-    private static void refuse(Exchange exchange, ObjectNode result, String reason) {
+    private void refuse(Exchange exchange, ObjectNode result, String reason) {
         result.put("error", reason);
-        exchange.getMessage().setHeader(FlowHeaders.NEXT_STATE, "error");
+        exchange.getMessage().setHeader(FlowHeaders.NEXT_STATE, error);
         exchange.getMessage().setBody(result);
     }
 
     private void ready(Exchange exchange, ObjectNode result) {
         result.put("ready_at", clock.instant().getEpochSecond());
-        exchange.getMessage().setHeader(FlowHeaders.NEXT_STATE, "ready");
+        exchange.getMessage().setHeader(FlowHeaders.NEXT_STATE, ready);
         exchange.getMessage().setBody(result);
     }
 }

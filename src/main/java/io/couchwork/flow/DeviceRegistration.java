@@ -33,6 +33,9 @@ public class DeviceRegistration {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistration.class);
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+$");
+    /** The flows in config/flows/ whose states this bean uses: devices, and the confirm documents. */
+    static final String DEVICES = "devices";
+    static final String CONFIRMATIONS = "device-confirmations";
 
     /** The confirm document's next state ({@code used} or {@code error}) and the reason of an error. */
     private record Confirmation(String nextState, String reason) {}
@@ -44,8 +47,22 @@ public class DeviceRegistration {
     private final Duration codeLifetime;
     private final String from;
     private final String confirmUrl;
+    private final String confirming;
+    private final String confirmed;
+    private final String active;
+    private final String expired;
+    private final String used;
+    private final String refused;
 
-    public DeviceRegistration(CouchDatabase database, Clock clock, Duration codeLifetime, String from, String confirmUrl) {
+    public DeviceRegistration(CouchDatabase database, Clock clock, FlowDefinitions flows, Duration codeLifetime,
+            String from, String confirmUrl) {
+        String user = "DeviceRegistration";
+        this.confirming = flows.state(DEVICES, "confirming", user);
+        this.confirmed = flows.state(DEVICES, "confirmed", user);
+        this.active = flows.state(DEVICES, "active", user);
+        this.expired = flows.state(DEVICES, "expired", user);
+        this.used = flows.state(CONFIRMATIONS, "used", user);
+        this.refused = flows.state(CONFIRMATIONS, "error", user);
         this.database = database;
         this.updates = new OptimisticUpdate(database);
         this.clock = clock;
@@ -87,7 +104,7 @@ public class DeviceRegistration {
         String deviceId = confirm.path("device").asText("");
         String code = confirm.path("code").asText("");
         if (deviceId.isEmpty()) {
-            outcome(exchange, new Confirmation("error", "no matching device"));
+            outcome(exchange, new Confirmation(refused, "no matching device"));
             return;
         }
         try {
@@ -100,40 +117,40 @@ public class DeviceRegistration {
     /** What a confirm document with {@code code} makes of its device as read: the device's next version, if any. */
     private Decision<Confirmation> confirmation(Optional<ObjectNode> found, String deviceId, String code) {
         if (found.isEmpty() || !"device".equals(found.get().path("type").asText())) {
-            return Decision.keep(new Confirmation("error", "no matching device"));
+            return Decision.keep(new Confirmation(refused, "no matching device"));
         }
         ObjectNode device = found.get();
         String state = device.path("state").asText();
         boolean matches = hash(deviceId, code).equals(device.path("confirm_code_hash").asText(null))
                 || hash(deviceId, code).equals(device.path("confirmed_code_hash").asText(null));
-        if (!state.equals("confirming")) {
-            if ((state.equals("confirmed") || state.equals("active")) && matches) {
-                return Decision.keep(new Confirmation("used", null)); // handled before: safe to run twice
+        if (!state.equals(confirming)) {
+            if ((state.equals(confirmed) || state.equals(active)) && matches) {
+                return Decision.keep(new Confirmation(used, null)); // handled before: safe to run twice
             }
-            return Decision.keep(new Confirmation("error", "device is " + state + ", not waiting for a confirmation"));
+            return Decision.keep(new Confirmation(refused, "device is " + state + ", not waiting for a confirmation"));
         }
         long now = clock.instant().getEpochSecond();
         ObjectNode next = device.deepCopy();
         if (device.path("confirm_expires").asLong(0) < now) {
-            next.put("state", "expired");
-            return Decision.write(next, new Confirmation("error", "code expired"));
+            next.put("state", expired);
+            return Decision.write(next, new Confirmation(refused, "code expired"));
         }
         if (!matches) {
             next.put("confirm_failures", device.path("confirm_failures").asInt(0) + 1);
-            return Decision.write(next, new Confirmation("error", "wrong code"));
+            return Decision.write(next, new Confirmation(refused, "wrong code"));
         }
-        next.put("state", "confirmed");
+        next.put("state", confirmed);
         next.put("confirmed_at", now);
         next.put("confirmed_code_hash", device.path("confirm_code_hash").asText());
         next.remove("confirm_code_hash");
-        return Decision.write(next, new Confirmation("used", null));
+        return Decision.write(next, new Confirmation(used, null));
     }
 
     /** The fields and next state of a confirmed device: active from now. */
     public void activate(Exchange exchange) {
         ObjectNode changes = Json.object();
         changes.put("activated_at", clock.instant().getEpochSecond());
-        exchange.getMessage().setHeader(FlowHeaders.NEXT_STATE, "active");
+        exchange.getMessage().setHeader(FlowHeaders.NEXT_STATE, active);
         exchange.getMessage().setBody(changes);
     }
 
@@ -141,19 +158,19 @@ public class DeviceRegistration {
     public int expireStale() {
         long now = clock.instant().getEpochSecond();
         JsonNode found = Json.read(database.client().postFindAsStream(new PostFindOptions.Builder(database.name(),
-                Map.of("type", "device", "state", "confirming")).build()).execute().getResult(), JsonNode.class);
-        int expired = 0;
+                Map.of("type", "device", "state", confirming)).build()).execute().getResult(), JsonNode.class);
+        int count = 0;
         for (JsonNode device : found.path("docs")) {
             if (device.path("confirm_expires").asLong(Long.MAX_VALUE) < now) {
                 ObjectNode next = ((ObjectNode) device).deepCopy();
-                next.put("state", "expired");
+                next.put("state", expired);
                 if (database.put(next).ok()) {
-                    expired++;
+                    count++;
                     LOG.info("Confirmation of device {} expired", device.path("_id").asText());
                 }
             }
         }
-        return expired;
+        return count;
     }
 
     private static void outcome(Exchange exchange, Confirmation confirmation) {

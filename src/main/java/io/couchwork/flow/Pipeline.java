@@ -27,6 +27,8 @@ public class Pipeline {
 
     /** Header naming the stage a step records. */
     public static final String STEP = "CouchworkStep";
+    /** The flow in config/flows/ whose states this bean uses. */
+    static final String FLOW = "pipeline";
 
     private static final String LASTPROC = """
             function (doc) {
@@ -45,11 +47,17 @@ public class Pipeline {
     private final CouchDatabase database;
     private final Clock clock;
     private final WorkerIdentity worker;
+    private final String newFile;
 
     public Pipeline(CouchDatabase database, Clock clock, WorkerIdentity worker) {
+        this(database, clock, worker, FlowDefinitions.none());
+    }
+
+    public Pipeline(CouchDatabase database, Clock clock, WorkerIdentity worker, FlowDefinitions flows) {
         this.database = database;
         this.clock = clock;
         this.worker = worker;
+        this.newFile = flows.state(FLOW, "new", "Pipeline");
     }
 
     /** Installs _design/process (lastproc with _count, status with _sum), as EDELWEISS's tools expect. */
@@ -98,7 +106,7 @@ public class Pipeline {
             String id = run + "_" + String.format("%03d", i) + "_" + UUID.randomUUID().toString().substring(0, 6);
             doc.put("_id", id);
             doc.put("type", "datafile");
-            doc.put("state", "new");
+            doc.put("state", newFile);
             doc.put("status", "good");
             doc.put("run", run);
             doc.put("md5sum", UUID.randomUUID().toString().replace("-", ""));

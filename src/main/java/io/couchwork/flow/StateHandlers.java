@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The steps a state-handler route is made of, as a bean: {@code claim} (run-once handlers: an MVCC write with an
  * expiring lease before the side effect) and {@code advance} (save the handler's result as the next state, merging it
- * onto the latest revision after a conflict while the document is still in the state the handler ran for).
+ * onto the latest revision after a conflict while the document is still in the state the handler ran for), checked
+ * against the transitions the document's flow declares.
  */
 public class StateHandlers {
 
@@ -35,9 +36,16 @@ public class StateHandlers {
     private final WorkerIdentity worker;
     private final long leaseSeconds;
     private final CrashPolicy crashPolicy;
+    private final FlowDefinitions flows;
 
     public StateHandlers(CouchDatabase database, Clock clock, WorkerIdentity worker, long leaseSeconds,
             CrashPolicy crashPolicy) {
+        this(database, clock, worker, leaseSeconds, crashPolicy, FlowDefinitions.none());
+    }
+
+    public StateHandlers(CouchDatabase database, Clock clock, WorkerIdentity worker, long leaseSeconds,
+            CrashPolicy crashPolicy, FlowDefinitions flows) {
+        this.flows = flows;
         this.database = database;
         this.updates = new OptimisticUpdate(database);
         this.clock = clock;
@@ -115,7 +123,8 @@ public class StateHandlers {
      * Saves the handler's result: the body's fields (a JSON object or map, if any) are merged into the document and
      * its state becomes the {@code CouchworkNextState} header. On a conflict the latest revision is read; while it is
      * still in the state the handler ran for, the result is merged onto it again; if it moved on, the result is
-     * dropped with a warning.
+     * dropped with a warning. A transition the document's flow does not declare throws
+     * {@link DisallowedTransitionException} before anything is written (a type no flow declares is not checked).
      */
     public void advance(Exchange exchange) {
         ObjectNode doc = document(exchange);
@@ -126,6 +135,10 @@ public class StateHandlers {
         }
         String fromState = exchange.getMessage().getHeader(FlowHeaders.FROM_STATE, doc.path("state").asText(null),
                 String.class);
+        String type = doc.path("type").asText(null);
+        flows.forType(type).filter(flow -> !flow.allows(fromState, nextState)).ifPresent(flow -> {
+            throw new DisallowedTransitionException(flow, fromState, nextState);
+        });
         HandlerResult result = new HandlerResult(id, doc.path("_rev").asText(""), fromState, nextState,
                 fieldChanges(exchange));
         Optional<ObjectNode> saved;

@@ -4,11 +4,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A token pool at one moment: counts, throughput and drain estimate per token set, workers, errors and dead letters.
+ * A token pool at one moment: counts, throughput and drain estimate per token set, workers, errors, dead letters and
+ * workflow documents per flow and state.
  * Times are epoch seconds; serialized with snake_case names, as `status --json` and `GET /api/status` give it.
  */
 public record PoolStatus(String database, long generated, List<SetStatus> sets, List<WorkerSeen> workers,
-        List<ErrorCount> errorSummary, List<RecentError> recentErrors, DeadLetterSummary deadLetters) {
+        List<ErrorCount> errorSummary, List<RecentError> recentErrors, DeadLetterSummary deadLetters,
+        List<FlowStatus> flows) {
 
     /** One token set (token type). */
     public record SetStatus(String type, Map<String, Long> counts, long total, long pending, Throughput throughput,
@@ -28,6 +30,14 @@ public record PoolStatus(String database, long generated, List<SetStatus> sets, 
 
     public record RecentError(String token, String type, String state, long time, String message,
             List<String> attachments) {}
+
+    /**
+     * Documents of one flow per state: its declared states first (zeros included), then any other state they are in
+     * (dead_letter, say). A document type with states but no states file is listed as a flow of its own name,
+     * {@code declared} false.
+     */
+    public record FlowStatus(String flow, List<String> types, Map<String, Long> counts, long total,
+            boolean declared) {}
 
     public record DeadLetterSummary(long count, DeadLetter latest) {}
 

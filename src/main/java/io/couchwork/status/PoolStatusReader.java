@@ -3,9 +3,14 @@ package io.couchwork.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Failures;
+import io.couchwork.flow.FlowCounts;
+import io.couchwork.flow.FlowDefinitions;
+import io.couchwork.flow.FlowStates;
+import io.couchwork.flow.FlowViews;
 import io.couchwork.status.PoolStatus.DeadLetter;
 import io.couchwork.status.PoolStatus.DeadLetterSummary;
 import io.couchwork.status.PoolStatus.ErrorCount;
+import io.couchwork.status.PoolStatus.FlowStatus;
 import io.couchwork.status.PoolStatus.MinuteCount;
 import io.couchwork.status.PoolStatus.OldestLock;
 import io.couchwork.status.PoolStatus.RecentError;
@@ -23,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,12 +49,18 @@ public class PoolStatusReader {
     private final CouchDatabase database;
     private final Clock clock;
     private final ActivityView activity;
+    private final FlowDefinitions flows;
     private volatile boolean viewsChecked;
 
     public PoolStatusReader(CouchDatabase database, Clock clock) {
+        this(database, clock, FlowDefinitions.none());
+    }
+
+    public PoolStatusReader(CouchDatabase database, Clock clock, FlowDefinitions flows) {
         this.database = database;
         this.clock = clock;
         this.activity = new ActivityView(database);
+        this.flows = flows;
     }
 
     /** The status of every token set. */
@@ -77,7 +90,30 @@ public class PoolStatusReader {
         messages.sort(Comparator.comparingLong(ErrorCount::count).reversed().thenComparing(ErrorCount::message));
         recent.sort(Comparator.comparingLong(RecentError::time).reversed().thenComparing(RecentError::token));
         return new PoolStatus(database.name(), now, sets, seen, limit(messages, ERROR_MESSAGES),
-                limit(recent, RECENT_ERRORS), deadLetters());
+                limit(recent, RECENT_ERRORS), deadLetters(), flows());
+    }
+
+    /** Every declared flow's documents per state, then each undeclared document type's. */
+    private List<FlowStatus> flows() {
+        FlowCounts counts = FlowCounts.read(database);
+        List<FlowStatus> result = new ArrayList<>();
+        Set<String> undeclared = new TreeSet<>(counts.byType().keySet());
+        for (FlowStates flow : flows.all()) {
+            Map<String, Long> byState = new LinkedHashMap<>();
+            flow.states().forEach(state -> byState.put(state, 0L));
+            byState.putAll(counts.of(flow.types()));
+            undeclared.removeAll(flow.types());
+            result.add(new FlowStatus(flow.name(), flow.types(), byState, total(byState), true));
+        }
+        for (String type : undeclared) {
+            Map<String, Long> byState = counts.of(List.of(type));
+            result.add(new FlowStatus(type, List.of(type), byState, total(byState), false));
+        }
+        return result;
+    }
+
+    private static long total(Map<String, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private SetStatus set(String type, TokenCounts counts, long now) {
@@ -187,6 +223,7 @@ public class PoolStatusReader {
         }
         try {
             new DesignDocuments(database).ensureViews(TokenViews.COUCHWORK_DESIGN, TokenViews.couchworkViews());
+            new DesignDocuments(database).ensureViews(FlowViews.DESIGN, FlowViews.views());
         } catch (RuntimeException e) {
             LOG.warn("Cannot install the status views in {} ({}); reading them as they are", database,
                     Failures.describe(e));

@@ -2,13 +2,16 @@ package io.couchwork.status;
 
 import io.couchwork.status.PoolStatus.DeadLetter;
 import io.couchwork.status.PoolStatus.ErrorCount;
+import io.couchwork.status.PoolStatus.FlowStatus;
 import io.couchwork.status.PoolStatus.RecentError;
 import io.couchwork.status.PoolStatus.SetStatus;
 import io.couchwork.status.PoolStatus.WorkerSeen;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /** The human form of a {@link PoolStatus}: compact tables, one screen for a pool of any size. */
 public final class StatusTable {
@@ -34,6 +37,15 @@ public final class StatusTable {
                         set.drainSeconds() == null ? "?" : duration(set.drainSeconds()),
                         set.oldestLock() == null ? "-" : duration(set.oldestLock().ageSeconds()) + " ("
                                 + set.oldestLock().token() + ")"));
+            }
+        }
+        List<FlowStatus> flows = status.flows().stream().filter(f -> f.total() > 0).toList();
+        if (!flows.isEmpty()) {
+            out.append("\nWorkflow documents per flow and state\n");
+            for (FlowStatus flow : flows) {
+                out.append(String.format(Locale.ROOT, "  %-24s %6d  %s%n", flow.flow() + (flow.declared() ? ""
+                        : " (no states file)"), flow.total(), flow.counts().entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
             }
         }
         out.append("\nWorkers seen recently: ").append(status.workers().size()).append('\n');

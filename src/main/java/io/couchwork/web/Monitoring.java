@@ -1,6 +1,7 @@
 package io.couchwork.web;
 
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.flow.FlowDefinitions;
 import io.couchwork.metrics.PoolMetrics;
 import io.couchwork.status.PoolStatusReader;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +17,7 @@ public final class Monitoring {
 
     private Monitoring() {}
 
-    public static void bind(CamelContext context, CouchDatabase database, Clock clock) {
+    public static void bind(CamelContext context, CouchDatabase database, Clock clock, FlowDefinitions flows) {
         // one Prometheus registry for Camel's own metrics and Couchwork's; whichever side comes first creates it
         MeterRegistry registry = context.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
                 MeterRegistry.class);
@@ -26,7 +27,7 @@ public final class Monitoring {
         }
         PoolMetrics metrics = new PoolMetrics(registry);
         context.getRegistry().bind(PoolMetrics.BEAN, metrics);
-        context.getRegistry().bind("poolMonitor", new PoolMonitor(new PoolStatusReader(database, clock), metrics, context));
+        context.getRegistry().bind("poolMonitor", new PoolMonitor(new PoolStatusReader(database, clock, flows), metrics, context));
         context.getRegistry().bind("tokenAttachments", new TokenAttachments(database));
         context.getRegistry().bind("dashboardFiles", new DashboardFiles());
         HealthCheckRegistry health = HealthCheckRegistry.get(context);

@@ -263,6 +263,77 @@ class FlowTest {
         assertThat(http.doc("lost1").has("handler_lease")).isFalse();
     }
 
+    @Test
+    void should_dead_letter_a_transition_the_flow_does_not_allow_and_change_nothing_else(TestCouch couch)
+            throws Exception {
+        declareJobs("new: [approved]\n  approved: [done]");
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("refused", "{\"type\":\"job\",\"state\":\"new\",\"input\":1}");
+        SideEffect handler = new SideEffect(); // asks for new → done
+        try (RunningApp app = start(couch, db, handler)) {
+            await().atMost(WAIT).until(() -> http.doc("refused").path("state").asText().equals("dead_letter"));
+            List<JsonNode> letters = app.bean("deadLetters", DeadLetters.class).list();
+            assertThat(letters).hasSize(1);
+            assertThat(letters.get(0).path("cause").asText()).contains("flow jobs does not allow new → done");
+            assertThat(letters.get(0).path("attempts").asInt()).isEqualTo(1); // not retried: retrying cannot mend it
+            assertThat(letters.get(0).path("route").asText()).isEqualTo("handleJobs");
+        }
+        JsonNode refused = http.doc("refused");
+        assertThat(refused.path("dead_letter").path("previous_state").asText()).isEqualTo("new");
+        assertThat(refused.path("input").asInt()).isEqualTo(1);
+        assertThat(refused.has("result")).isFalse();
+        assertThat(refused.has("handler_lease")).isFalse();
+        List<String> fields = new java.util.ArrayList<>();
+        refused.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactlyInAnyOrder("_id", "_rev", "type", "state", "input", "dead_letter");
+    }
+
+    @Test
+    void should_advance_as_before_when_the_flow_allows_the_transition(TestCouch couch) {
+        declareJobs("new: [done]");
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("allowed", "{\"type\":\"job\",\"state\":\"new\"}");
+        SideEffect handler = new SideEffect();
+        try (RunningApp app = start(couch, db, handler)) {
+            await().atMost(WAIT).until(() -> http.doc("allowed").path("state").asText().equals("done"));
+            assertThat(app.bean("deadLetters", DeadLetters.class).list()).isEmpty();
+        }
+        assertThat(http.doc("allowed").path("result").asText()).isEqualTo("handled allowed");
+        assertThat(handler.performed).containsExactly("allowed");
+    }
+
+    @Test
+    void should_fail_at_start_naming_a_bad_states_file(TestCouch couch) {
+        Path file = declareJobs("new: [dnoe]");
+        String db = couch.createDatabase();
+        Throwable[] failure = new Throwable[1];
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(couch, db, new SideEffect()).close())
+                .satisfies(e -> failure[0] = e);
+        io.couchwork.CouchworkException found = io.couchwork.CouchworkException.findIn(failure[0]);
+        assertThat(found).isNotNull();
+        assertThat(found.exitCode()).isEqualTo(io.couchwork.ExitCode.CONFIGURATION);
+        assertThat(found.getMessage()).isEqualTo("Invalid flow states file " + file
+                + " line 6: unknown state 'dnoe' (states: new, approved, done)");
+    }
+
+    /** Declares the test's job flow in the test home's config/flows/jobs.yaml with these transitions. */
+    private Path declareJobs(String transitions) {
+        try {
+            return java.nio.file.Files.writeString(home.resolve("config/flows/jobs.yaml"), """
+                    flow: jobs
+                    types: [job]
+                    states: [new, approved, done]
+                    initial: new
+                    transitions:
+                      %s
+                    """.formatted(transitions));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private RunningApp start(TestCouch couch, String db, SideEffect handler) {
         return start(couch.properties(db), handler);
     }

@@ -121,7 +121,7 @@ class SetUpChannelsRouteTest {
         public void configure(CamelContext context) {
             Clock clock = Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC);
             context.getRegistry().bind("documentSchemas", new DocumentSchemas(Path.of("config/schemas")));
-            context.getRegistry().bind("channelSetup", new ChannelSetup(null, clock));
+            context.getRegistry().bind("channelSetup", new ChannelSetup(null, clock, FlowDefinitions.load(Path.of("config/flows"))));
             context.getRegistry().bind("stateHandlers", new Object()); // mocked and skipped
         }
     }

@@ -87,6 +87,48 @@ class StatusCommandTest {
     }
 
     @Test
+    void should_show_workflow_documents_per_flow_and_state(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        KnownPool.write(couch, db); // tokens and a dead letter: neither is a workflow document
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("d1", "{\"type\":\"device\",\"state\":\"new\"}");
+        http.put("d2", "{\"type\":\"device\",\"state\":\"new\"}");
+        http.put("d3", "{\"type\":\"device\",\"state\":\"confirming\"}");
+        http.put("d4", "{\"type\":\"device\",\"state\":\"dead_letter\"}");
+        http.put("c1", "{\"type\":\"channel\",\"state\":\"ready\"}");
+        http.put("w1", "{\"type\":\"widget\",\"state\":\"polished\"}");
+
+        assertThat(status(couch, db, "--json")).as(err.toString()).isZero();
+        JsonNode flows = new ObjectMapper().readTree(out.toString()).path("flows");
+        JsonNode devices = flow(flows, "devices");
+        assertThat(devices.path("declared").asBoolean()).isTrue();
+        assertThat(devices.path("types").get(0).asText()).isEqualTo("device");
+        assertThat(devices.path("total").asLong()).isEqualTo(4);
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        devices.path("counts").fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
+        // declared states in their order, zeros included, then the others
+        assertThat(counts).containsExactly(Map.entry("new", 2L), Map.entry("resend", 0L), Map.entry("confirming", 1L),
+                Map.entry("confirmed", 0L), Map.entry("active", 0L), Map.entry("expired", 0L),
+                Map.entry("dead_letter", 1L));
+        assertThat(flow(flows, "channels").path("counts").path("ready").asLong()).isEqualTo(1);
+        assertThat(flow(flows, "pipeline").path("total").asLong()).isZero();
+        JsonNode widgets = flow(flows, "widget");
+        assertThat(widgets.path("declared").asBoolean()).isFalse();
+        assertThat(widgets.path("counts").path("polished").asLong()).isEqualTo(1);
+        assertThat(flows.findValuesAsText("flow")).doesNotContain("token", "dead_letter", "other");
+
+        out.getBuffer().setLength(0);
+        assertThat(status(couch, db)).as(err.toString()).isZero();
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).contains("Workflow documents per flow and state");
+        assertThat(lines).anySatisfy(line -> assertThat(line.strip()).isEqualTo(
+                "devices                       4  new 2, resend 0, confirming 1, confirmed 0, active 0, expired 0,"
+                        + " dead_letter 1"));
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("widget (no states file)", "polished 1"));
+        assertThat(lines).noneMatch(line -> line.strip().startsWith("pipeline"));
+    }
+
+    @Test
     void should_fail_with_one_line_when_the_database_is_missing(TestCouch couch) {
         assertThat(status(couch, couch.newDatabaseName())).isEqualTo(78);
         assertThat(err.toString().lines()).hasSize(1);
@@ -100,6 +142,15 @@ class StatusCommandTest {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(all.toArray(String[]::new));
+    }
+
+    private static JsonNode flow(JsonNode flows, String name) {
+        for (JsonNode flow : flows) {
+            if (name.equals(flow.path("flow").asText())) {
+                return flow;
+            }
+        }
+        throw new AssertionError("no flow " + name + " in " + flows);
     }
 
     private static JsonNode set(JsonNode status, String type) {

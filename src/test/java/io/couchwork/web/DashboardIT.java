@@ -69,6 +69,9 @@ class DashboardIT {
         KnownPool pool = KnownPool.write(couch, db);
         new DesignDocuments(couch.database(db)).installFor(List.of("token"));
         PlainHttp http = pool.http();
+        http.put("device_a", "{\"type\":\"device\",\"state\":\"new\"}");
+        http.put("device_b", "{\"type\":\"device\",\"state\":\"new\"}");
+        http.put("device_c", "{\"type\":\"device\",\"state\":\"confirming\"}");
         HttpApp app = HttpApp.onFreePort();
         try (RunningApp running = RunningApp.start(MonitoringTest.settings(couch, db, app, false))) {
             browser.get(app.url("/"));
@@ -101,7 +104,7 @@ class DashboardIT {
         }
     }
 
-    /** Workers, recent errors, dead letters and the chart, as rendered. */
+    /** Workers, recent errors, dead letters, workflow documents and the chart, as rendered. */
     private void assertSecondaryPanels() {
         assertThat(rendered("token").get("todo")).isEqualTo(KnownPool.TODO);
         Map<String, String> inFlight = new TreeMap<>();
@@ -112,6 +115,12 @@ class DashboardIT {
         assertThat(inFlight).containsExactly(Map.entry("worker-a", "1"), Map.entry("worker-b", "1"));
         assertThat(browser.findElements(By.cssSelector("#recent-errors tbody tr"))).hasSize(KnownPool.ERROR);
         assertThat(browser.findElement(By.id("dead-letter-count")).getText()).isEqualTo("1");
+        WebElement devices = browser.findElement(By.cssSelector("#flows tr[data-flow=devices]"));
+        assertThat(devices.findElement(By.cssSelector("[data-field=total]")).getText()).isEqualTo("3");
+        assertThat(devices.findElement(By.cssSelector("[data-state=new]")).getText()).isEqualTo("new 2");
+        assertThat(devices.findElement(By.cssSelector("[data-state=confirming]")).getAttribute("data-value"))
+                .isEqualTo("1");
+        assertThat(browser.findElements(By.cssSelector("#flows tr[data-flow=pipeline]"))).isEmpty();
         int bars = 0;
         for (WebElement bar : browser.findElements(By.cssSelector("#throughput rect"))) {
             bars += Integer.parseInt(bar.getAttribute("data-done"));

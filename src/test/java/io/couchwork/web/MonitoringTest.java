@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
 import io.couchwork.devserver.BundledCouchServer;
+import io.couchwork.flow.FlowDefinitions;
 import io.couchwork.status.PoolStatusReader;
 import io.couchwork.status.StatusJson;
 import io.couchwork.testing.CouchDbServerExtension;
@@ -44,7 +45,8 @@ class MonitoringTest {
             HttpResponse<String> response = http.get("/api/status");
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-            String command = StatusJson.write(new PoolStatusReader(couch.database(db), Clock.systemUTC()).read());
+            String command = StatusJson.write(new PoolStatusReader(couch.database(db), Clock.systemUTC(),
+                    app.bean("flowDefinitions", FlowDefinitions.class)).read());
             assertThat(withoutTimes(JSON.readTree(response.body()))).isEqualTo(withoutTimes(JSON.readTree(command)));
             assertThat(JSON.readTree(http.get("/api/status?set=other").body()).path("sets").findValuesAsText("type"))
                     .containsExactly("other");
