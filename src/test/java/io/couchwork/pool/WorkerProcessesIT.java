@@ -66,9 +66,9 @@ class WorkerProcessesIT {
         String db = couch.createDatabase();
         PlainHttp http = new PlainHttp(couch, db);
         for (int i = 0; i < 10; i++) {
-            http.put("plain" + i, TokenPoolTest.picasToken("p" + i));
+            http.put("plain" + i, TokenPoolIT.picasToken("p" + i));
         }
-        http.put("victim", TokenPoolTest.picasToken("victim"));
+        http.put("victim", TokenPoolIT.picasToken("victim"));
         Path executions = temp.resolve("executions.txt");
         Path hung = temp.resolve("hung.pid");
         // the victim hangs on its first run, until the worker running it is killed (its lease then expires)
@@ -107,7 +107,7 @@ class WorkerProcessesIT {
     }
 
     private static Map<String, String> settings(TestCouch couch, String db, String command) {
-        Map<String, String> settings = TokenPoolTest.settings(couch, db, command);
+        Map<String, String> settings = TokenPoolIT.settings(couch, db, command);
         settings.put("couchwork.pool.concurrency", "4");
         settings.put("couchwork.pool.prefetch", "4");
         return settings;

@@ -73,7 +73,7 @@ class DashboardIT {
         http.put("device_b", "{\"type\":\"device\",\"state\":\"new\"}");
         http.put("device_c", "{\"type\":\"device\",\"state\":\"confirming\"}");
         HttpApp app = HttpApp.onFreePort();
-        try (RunningApp running = RunningApp.start(MonitoringTest.settings(couch, db, app, false))) {
+        try (RunningApp running = RunningApp.start(MonitoringIT.settings(couch, db, app, false))) {
             browser.get(app.url("/"));
             await().atMost(WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
                     .untilAsserted(() -> assertThat(rendered("token")).isEqualTo(counted(http)));

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The EDELWEISS-style pipeline: files added by the command go through both stages, failures become dead letters. */
 @ExtendWith(CouchDbServerExtension.class)
-class PipelineTest {
+class PipelineIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 

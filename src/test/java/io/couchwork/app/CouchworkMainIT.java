@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Starts the real Camel Main app with the repository's config/ and routes/ against the test server. */
 @ExtendWith(CouchDbServerExtension.class)
-class CouchworkMainTest {
+class CouchworkMainIT {
 
     @Test
     void should_load_and_start_every_route_in_the_routes_folder(TestCouch couch) throws IOException {

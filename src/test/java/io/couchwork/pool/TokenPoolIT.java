@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The token pool end to end: the real app and routes/ against the test server, tokens written by a plain HTTP client. */
 @ExtendWith(CouchDbServerExtension.class)
-class TokenPoolTest {
+class TokenPoolIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The app's HTTP side against the test server: status API, attachment proxy, health, metrics and access control. */
 @ExtendWith(CouchDbServerExtension.class)
-class MonitoringTest {
+class MonitoringIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A token job that is any Camel endpoint (here a direct: route) instead of a shell command: its reply is the output. */
 @ExtendWith(CouchDbServerExtension.class)
-class EndpointJobTest {
+class EndpointJobIT {
 
     private static final String ROUTE = """
             - route:

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Writes the server applied but whose answers never reached the worker: found again by claim id, never doubled. */
 @ExtendWith(CouchDbServerExtension.class)
-class LostAnswerTest {
+class LostAnswerIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -31,7 +31,7 @@ class LostAnswerTest {
     Path temp;
 
     private Map<String, String> settings(TestCouch couch, String db, FaultInjectingProxy proxy, String command) {
-        Map<String, String> settings = TokenPoolTest.settings(couch, db, command);
+        Map<String, String> settings = TokenPoolIT.settings(couch, db, command);
         settings.put("couchwork.couchdb.url", proxy.url());
         settings.put("couchwork.pool.lease-duration", "10m"); // a claim left to its lease would outlast the test
         return settings;
@@ -42,7 +42,7 @@ class LostAnswerTest {
         String db = couch.createDatabase();
         new DesignDocuments(couch.database(db)).installFor(List.of("token")); // the first _bulk_docs is the claim
         PlainHttp http = new PlainHttp(couch, db);
-        http.put("t1", TokenPoolTest.picasToken("a"));
+        http.put("t1", TokenPoolIT.picasToken("a"));
         Path ran = temp.resolve("ran.txt");
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(couch.url())) {
             proxy.failNext("/_bulk_docs", Fault.DROP);
@@ -68,7 +68,7 @@ class LostAnswerTest {
                 // the claim must not be left to its lease (10 minutes here), nor count against the token
                 proxy.failNext("/_bulk_docs", Fault.DROP);
                 proxy.failNext("/_all_docs", Fault.DROP);
-                http.put("t1", TokenPoolTest.picasToken("a"));
+                http.put("t1", TokenPoolIT.picasToken("a"));
                 await().atMost(WAIT).until(() -> http.doc("t1").path("done").asLong() > 0);
             }
             assertThat(proxy.injected(Fault.DROP)).isEqualTo(2);
@@ -85,7 +85,7 @@ class LostAnswerTest {
         String db = couch.createDatabase();
         new DesignDocuments(couch.database(db)).installFor(List.of("token"));
         PlainHttp http = new PlainHttp(couch, db);
-        http.put("t1", TokenPoolTest.picasToken("a"));
+        http.put("t1", TokenPoolIT.picasToken("a"));
         Path ran = temp.resolve("ran.txt");
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(couch.url())) {
             proxy.failAfter("/_bulk_docs", 1, Fault.DROP); // the claim goes through; the retry outcome's answer is lost

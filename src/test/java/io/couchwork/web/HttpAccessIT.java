@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Which addresses count as local, and the settings the guard turns down before anything starts. */
-class HttpAccessTest {
+class HttpAccessIT {
 
     @Test
     void should_treat_loopback_addresses_as_local_and_the_wildcard_as_exposed() {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Device registration by e-mail, against a real SMTP server (GreenMail): code by mail, confirm, activate. */
 @ExtendWith(CouchDbServerExtension.class)
-class DeviceRegistrationTest {
+class DeviceRegistrationIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Pattern CODE = Pattern.compile("code for device .+? is (\\d{8})");

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * same; none of it costs a token an attempt or an error entry.
  */
 @ExtendWith(CouchDbServerExtension.class)
-class ServerFaultsTest {
+class ServerFaultsIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -36,7 +36,7 @@ class ServerFaultsTest {
     Path temp;
 
     private static Map<String, String> settings(TestCouch couch, String db, FaultInjectingProxy proxy, String command) {
-        Map<String, String> settings = TokenPoolTest.settings(couch, db, command);
+        Map<String, String> settings = TokenPoolIT.settings(couch, db, command);
         settings.put("couchwork.couchdb.url", proxy.url());
         // each failure reaches Couchwork at once instead of after the SDK's own retries (1 + 2 + 4 + 8 s)
         settings.put("couchwork.couchdb.max-retries", "0");
@@ -57,8 +57,8 @@ class ServerFaultsTest {
             // every write of a finished token's outcome fails, for 6 s: the quick token's first, the long one's not
             Runnable heal = proxy.failEvery("/_bulk_docs", "\"outcome\":\"done\"", Fault.ERROR_BEFORE);
             try (RunningApp app = RunningApp.start(settings)) {
-                http.put("quick", TokenPoolTest.picasToken("quick"));
-                http.put("long", TokenPoolTest.picasToken("long"));
+                http.put("quick", TokenPoolIT.picasToken("quick"));
+                http.put("long", TokenPoolIT.picasToken("long"));
                 await().atMost(WAIT).until(() -> Files.exists(ran) && Files.readAllLines(ran).contains("quick"));
                 long healAt = System.currentTimeMillis() + 6000;
                 await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -101,7 +101,7 @@ class ServerFaultsTest {
                     + " sleep 60 & wait; fi");
             settings.put("couchwork.pool.lease-duration", "10s"); // renewed every 3.3 s; a job is stopped 1 s early
             try (RunningApp app = RunningApp.start(settings)) {
-                http.put("t1", TokenPoolTest.picasToken("a"));
+                http.put("t1", TokenPoolIT.picasToken("a"));
                 await().atMost(WAIT).until(() -> Files.exists(started));
                 proxy.inject(new Faults(0, 1.0, 0, 0, 0, 1)); // the server answers 500 to everything from now on
                 Thread.sleep(300); // requests on their way get through
@@ -127,7 +127,7 @@ class ServerFaultsTest {
     void should_start_when_installing_the_views_meets_a_dropped_connection(TestCouch couch) throws Exception {
         String db = couch.createDatabase();
         PlainHttp http = new PlainHttp(couch, db);
-        http.put("t1", TokenPoolTest.picasToken("a"));
+        http.put("t1", TokenPoolIT.picasToken("a"));
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(couch.url())) {
             proxy.failNext("/_all_docs", "_design/Monitor", Fault.DROP);
             try (RunningApp app = RunningApp.start(settings(couch, db, proxy, "echo {_id}"))) {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** State-handler flows with the real app and routes/: channel setup, advance with merges, dead letters, run-once. */
 @ExtendWith(CouchDbServerExtension.class)
-class FlowTest {
+class FlowIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String TEST_ROUTES = """

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** couchwork tokens against the test server: selections, each change, dry runs, confirmation, archives, bulk requests. */
 @ExtendWith(CouchDbServerExtension.class)
-class TokensCommandTest {
+class TokensCommandIT {
 
     private static final long NOW = Instant.now().getEpochSecond();
 
@@ -319,7 +319,7 @@ class TokensCommandTest {
     /** Every token without _rev and attachment stubs' revpos (both change with a new revision). */
     private static Map<String, JsonNode> contents(TestCouch couch, String db) {
         Map<String, JsonNode> contents = new TreeMap<>();
-        for (JsonNode doc : LoadCommandTest.tokens(couch, db, "token")) {
+        for (JsonNode doc : LoadCommandIT.tokens(couch, db, "token")) {
             ObjectNode copy = (ObjectNode) doc.deepCopy();
             copy.remove("_rev");
             copy.path("_attachments").forEach(stub -> ((ObjectNode) stub).remove("revpos"));

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** When the claimer reads the view, and what its MVCC writes decide, against the real server. */
 @ExtendWith(CouchDbServerExtension.class)
-class TokenClaimerTest {
+class TokenClaimerIT {
 
     private static final WorkerIdentity WORKER = new WorkerIdentity("host", "host-1-test", Map.of());
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The read-modify-write helper against the real server, with a plain HTTP client as the other writer. */
 @ExtendWith(CouchDbServerExtension.class)
-class OptimisticUpdateTest {
+class OptimisticUpdateIT {
 
     /** The real database, counting the reads and writes of single documents. */
     private static class CountingDatabase extends CouchDatabase {

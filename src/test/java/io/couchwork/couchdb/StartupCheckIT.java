@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The start-up check against real servers: the test server, one that enforces auth, one that is down, and non-CouchDB ones. */
 @ExtendWith(CouchDbServerExtension.class)
-class StartupCheckTest {
+class StartupCheckIT {
 
     private static final String KNOWN_PASSWORD = "K3pt-Secret-8271";
 

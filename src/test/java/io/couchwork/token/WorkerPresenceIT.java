@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Workers' presence documents, against the real server: written, refreshed, read, withdrawn, forgotten; shares agree. */
 @ExtendWith(CouchDbServerExtension.class)
-class WorkerPresenceTest {
+class WorkerPresenceIT {
 
     private static final Duration REFRESH = Duration.ofSeconds(100);
     private static final WorkerIdentity A = new WorkerIdentity("host", "host-1-aaaa", Map.of());

@@ -42,7 +42,7 @@ import org.quartz.CronTrigger;
 
 /** The recurring token set: its bean against the test server, and routes/load-recurring-tokens.camel.yaml in the app. */
 @ExtendWith(CouchDbServerExtension.class)
-class RecurringTokensTest {
+class RecurringTokensIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String ROUTE_FILE = "load-recurring-tokens.camel.yaml";
@@ -72,9 +72,9 @@ class RecurringTokensTest {
         Map<String, List<ObjectNode>> runs = runs(database);
         assertThat(runs.keySet()).containsExactly("20260115T020000Z", "20260116T020000Z");
         List<String> asCouchworkLoadWrites = new TokenBuilder("token", null, 0, "input", null, CLOCK)
-                .build(TokenFileReader.read(file, TokenFileFormat.AUTO)).stream().map(RecurringTokensTest::fields).toList();
+                .build(TokenFileReader.read(file, TokenFileFormat.AUTO)).stream().map(RecurringTokensIT::fields).toList();
         for (List<ObjectNode> run : runs.values()) {
-            assertThat(run).extracting(RecurringTokensTest::fields).containsExactlyInAnyOrderElementsOf(asCouchworkLoadWrites);
+            assertThat(run).extracting(RecurringTokensIT::fields).containsExactlyInAnyOrderElementsOf(asCouchworkLoadWrites);
         }
         JsonNode token = runs.get("20260115T020000Z").get(0);
         assertThat(token.path("type").asText()).isEqualTo("token");

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * renewed while a job runs, reaped by another worker when they run out, released on a shutdown past the grace period.
  */
 @ExtendWith(CouchDbServerExtension.class)
-class TokenWorkerTest {
+class TokenWorkerIT {
 
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final String TOKEN = "t1";

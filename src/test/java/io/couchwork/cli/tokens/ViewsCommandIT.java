@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** couchwork views against the test server: GRID_LRT-style views next to PiCaS's, which are never touched. */
 @ExtendWith(CouchDbServerExtension.class)
-class ViewsCommandTest {
+class ViewsCommandIT {
 
     @TempDir
     Path dir;

@@ -21,7 +21,7 @@ import picocli.CommandLine;
 
 /** couchwork status against the test server: its numbers are the database's, as PiCaS's own views count them. */
 @ExtendWith(CouchDbServerExtension.class)
-class StatusCommandTest {
+class StatusCommandIT {
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();

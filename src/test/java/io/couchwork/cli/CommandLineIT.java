@@ -25,7 +25,7 @@ import picocli.CommandLine;
 
 /** The couchwork command in-process: each bad setting ends in one clear line on stderr and a meaningful exit code. */
 @ExtendWith(CouchDbServerExtension.class)
-class CommandLineTest {
+class CommandLineIT {
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** couchwork load against the test server: every format, templates, groups, duplicates, and every failure path. */
 @ExtendWith(CouchDbServerExtension.class)
-class LoadCommandTest {
+class LoadCommandIT {
 
     @TempDir
     Path dir;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The changes: consumer with the real app: type/state selection, resuming from its checkpoint, surviving restarts. */
 @ExtendWith(CouchDbServerExtension.class)
-class ChangesConsumerTest {
+class ChangesConsumerIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String ROUTE = """

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** couchwork dead-letters against the test server, on dead letters as flow/DeadLetters records and parks them. */
 @ExtendWith(CouchDbServerExtension.class)
-class DeadLettersCommandTest {
+class DeadLettersCommandIT {
 
     private static final long NOW = Instant.now().getEpochSecond();
 

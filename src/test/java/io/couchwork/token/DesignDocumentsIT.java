@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Installing the views: PiCaS's exactly, per token type, idempotent, and never clobbering a user's own views. */
 @ExtendWith(CouchDbServerExtension.class)
-class DesignDocumentsTest {
+class DesignDocumentsIT {
 
     @Test
     void should_install_picas_monitor_views_that_count_tokens_by_picas_conditions(TestCouch couch) {

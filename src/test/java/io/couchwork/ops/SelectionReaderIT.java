@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Paging through selections on the test server, with pages smaller than the selection. */
 @ExtendWith(CouchDbServerExtension.class)
-class SelectionReaderTest {
+class SelectionReaderIT {
 
     @Test
     void should_page_through_a_view_whose_keys_many_tokens_share(TestCouch couch) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The writer of held tokens, against the real server: outcomes that come within a write interval share a request. */
 @ExtendWith(CouchDbServerExtension.class)
-class HeldTokensTest {
+class HeldTokensIT {
 
     private static final WorkerIdentity WORKER = new WorkerIdentity("host", "host-1-held", Map.of());
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The server-cost proxy forwards faithfully: documents, bulk writes, views, a longpoll and a streamed feed. */
 @ExtendWith(CouchDbServerExtension.class)
-class ServerCostProxyTest {
+class ServerCostProxyIT {
 
     private static CouchDatabase through(ServerCostProxy proxy, TestCouch couch, String database) {
         return CouchDatabase.connect(CouchDbSettings.read(CouchDbSettings.properties(proxy.url(), couch.user(),
