@@ -6,13 +6,14 @@ import org.apache.camel.spi.PropertiesComponent;
 /**
  * The parts of a {@code couchdb:} (camel-couchdb) endpoint URI that routes take from Couchwork's own settings, as
  * placeholders: {@code {{couchwork.derived.couchdb-server}}} (scheme, host and port) and
- * {@code {{couchwork.derived.couchdb-auth}}} (a query string with the credentials, or nothing for admin party:
- * camel-couchdb refuses an empty username rather than sending none).
+ * {@code {{couchwork.derived.couchdb-credentials.password}}} (a query string with the credentials, or nothing for admin
+ * party: camel-couchdb refuses an empty username rather than sending none). The key ends in "password" so that Camel
+ * masks its value wherever it lists properties, as it does Couchwork's own password setting.
  */
 public final class CamelCouchDbEndpoints {
 
     public static final String SERVER = "couchwork.derived.couchdb-server";
-    public static final String AUTH = "couchwork.derived.couchdb-auth";
+    public static final String AUTH = "couchwork.derived.couchdb-credentials.password";
 
     private CamelCouchDbEndpoints() {}
 

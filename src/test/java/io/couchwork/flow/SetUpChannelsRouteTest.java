@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
                         + "classpath:routes-under-test/test-errors.camel.yaml",
                 "couchwork.flows.channels.enabled=true",
                 "couchwork.derived.couchdb-server=http://couchdb.test:5984",
-                "couchwork.derived.couchdb-auth="},
+                "couchwork.derived.couchdb-credentials.password="},
         configurationClasses = SetUpChannelsRouteTest.Beans.class,
         replaceRouteFromWith = "setUpChannels=direct:channel",
         mockEndpointsAndSkip = "couchdb:.*|bean:.*stateHandlers.*",
