@@ -19,8 +19,6 @@ import org.apache.camel.Exchange;
  */
 public class ChannelSetup {
 
-    /** Header: the channel's own database, for the route's couchdb: endpoint. */
-    public static final String CHANNEL_DATABASE = "CouchworkChannelDatabase";
     /** The flow in config/flows/ whose states this handler uses. */
     static final String FLOW = "channels";
 
@@ -67,7 +65,7 @@ public class ChannelSetup {
      */
     public Map<String, Object> description(Exchange exchange) {
         ObjectNode channel = StateHandlers.document(exchange);
-        exchange.getMessage().setHeader(CHANNEL_DATABASE, databaseName(channel));
+        exchange.getMessage().setHeader(FlowHeaders.CHANNEL_DATABASE, databaseName(channel));
         Map<String, Object> description = new LinkedHashMap<>();
         description.put("_id", "description");
         description.put("name", channel.path("name").asText(channel.path("_id").asText()));

@@ -30,8 +30,6 @@ public class DeadLetters {
     public static final String STATE = "dead_letter";
     static final String ID_PREFIX = "dead_letter_";
     static final String MARKER = "dead_letter";
-    /** Exchange property counting redeliveries, kept by {@link #countRedelivery()} (the error handler's onRedelivery). */
-    static final String REDELIVERIES = "CouchworkRedeliveries";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
     private final CouchDatabase database;
@@ -58,7 +56,7 @@ public class DeadLetters {
         letter.put("route", exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class));
         letter.put("cause", cause == null ? "unknown" : Failures.describe(cause));
         letter.put("exception", cause == null ? null : cause.getClass().getName());
-        letter.put("attempts", 1 + exchange.getProperty(REDELIVERIES, 0, Integer.class));
+        letter.put("attempts", 1 + exchange.getProperty(FlowHeaders.REDELIVERIES_PROPERTY, 0, Integer.class));
         letter.put("time", clock.instant().getEpochSecond());
         WriteResult written = database.put(letter);
         if (!written.ok()) {
@@ -73,7 +71,7 @@ public class DeadLetters {
 
     /** The error handler's onRedelivery processor: counts attempts, which the dead letter records. */
     public static Processor countRedelivery() {
-        return exchange -> exchange.setProperty(REDELIVERIES, exchange.getProperty(REDELIVERIES, 0, Integer.class) + 1);
+        return exchange -> exchange.setProperty(FlowHeaders.REDELIVERIES_PROPERTY, exchange.getProperty(FlowHeaders.REDELIVERIES_PROPERTY, 0, Integer.class) + 1);
     }
 
     /** Dead letters, oldest first (their ids sort by time). */

@@ -25,8 +25,6 @@ import org.apache.camel.Exchange;
  */
 public class Pipeline {
 
-    /** Header naming the stage a step records. */
-    public static final String STEP = "CouchworkStep";
     /** The flow in config/flows/ whose states this bean uses. */
     static final String FLOW = "pipeline";
 
@@ -77,9 +75,9 @@ public class Pipeline {
     /** Appends this stage to the file's process history (from the step's exit code and output) and names it next. */
     public void recordStep(Exchange exchange) {
         ObjectNode file = StateHandlers.document(exchange);
-        String name = exchange.getMessage().getHeader(STEP, String.class);
+        String name = exchange.getMessage().getHeader(FlowHeaders.STEP, String.class);
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("recordStep needs the " + STEP + " header (the stage's name)");
+            throw new IllegalArgumentException("recordStep needs the " + FlowHeaders.STEP + " header (the stage's name)");
         }
         ArrayNode process = file.path("process").isArray() ? ((ArrayNode) file.get("process")).deepCopy()
                 : Json.MAPPER.createArrayNode();

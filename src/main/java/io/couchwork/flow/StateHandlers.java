@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
 public class StateHandlers {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateHandlers.class);
-    static final String CLAIM_ID_PROPERTY = "CouchworkHandlerClaimId";
 
     private final CouchDatabase database;
     private final OptimisticUpdate updates;
@@ -64,10 +63,10 @@ public class StateHandlers {
         String state = doc.path("state").asText(null);
         exchange.getMessage().setHeader(FlowHeaders.FROM_STATE, state);
         // one claim id per exchange, kept across redeliveries: a claim whose answer was lost is recognised as ours
-        String claimId = exchange.getProperty(CLAIM_ID_PROPERTY, String.class);
+        String claimId = exchange.getProperty(FlowHeaders.CLAIM_ID_PROPERTY, String.class);
         if (claimId == null) {
             claimId = UUID.randomUUID().toString();
-            exchange.setProperty(CLAIM_ID_PROPERTY, claimId);
+            exchange.setProperty(FlowHeaders.CLAIM_ID_PROPERTY, claimId);
         }
         String ourClaim = claimId;
         Optional<ObjectNode> claimed;
