@@ -71,7 +71,8 @@ public class DeadLetters {
 
     /** The error handler's onRedelivery processor: counts attempts, which the dead letter records. */
     public static Processor countRedelivery() {
-        return exchange -> exchange.setProperty(FlowHeaders.REDELIVERIES_PROPERTY, exchange.getProperty(FlowHeaders.REDELIVERIES_PROPERTY, 0, Integer.class) + 1);
+        return exchange -> exchange.setProperty(FlowHeaders.REDELIVERIES_PROPERTY,
+                exchange.getProperty(FlowHeaders.REDELIVERIES_PROPERTY, 0, Integer.class) + 1);
     }
 
     /** Dead letters, oldest first (their ids sort by time). */
