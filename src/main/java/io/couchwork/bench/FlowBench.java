@@ -3,7 +3,7 @@ package io.couchwork.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.app.CouchworkHome;
 import io.couchwork.app.CouchworkMain;
-import io.couchwork.changes.ChangesHeaders;
+import io.couchwork.camel.ChangesHeaders;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Json;
 import java.io.IOException;

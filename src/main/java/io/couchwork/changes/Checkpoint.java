@@ -9,23 +9,23 @@ import io.couchwork.couchdb.CouchDatabase;
 import java.util.Optional;
 
 /** A feed consumer's checkpoint: the last fully processed sequence, in a _local document (never replicated). */
-final class Checkpoint {
+public final class Checkpoint {
 
     private final CouchDatabase database;
     private final String docId;
     private String rev;
     private String saved;
 
-    Checkpoint(CouchDatabase database, String consumerName) {
+    public Checkpoint(CouchDatabase database, String consumerName) {
         this.database = database;
         this.docId = "couchwork-changes-" + consumerName;
     }
 
-    String id() {
+    public String id() {
         return "_local/" + docId;
     }
 
-    Optional<String> load() {
+    public Optional<String> load() {
         try {
             Document doc = database.client().getLocalDocument(new GetLocalDocumentOptions.Builder(database.name(), docId)
                     .build()).execute().getResult();
@@ -39,7 +39,7 @@ final class Checkpoint {
     }
 
     /** Saves the sequence unless it is already saved; another writer of the same checkpoint is re-read and overwritten. */
-    void save(String seq) {
+    public void save(String seq) {
         if (seq == null || seq.equals(saved)) {
             return;
         }

@@ -8,7 +8,7 @@ import java.util.Deque;
  * order; the checkpoint is the sequence of the last change of the longest finished prefix. Sequences stay opaque:
  * only feed order (the order of admission) is used, never their value.
  */
-final class Watermark {
+public final class Watermark {
 
     private static final class Slot {
         final String seq;
@@ -22,19 +22,19 @@ final class Watermark {
     private final Deque<Slot> pending = new ArrayDeque<>();
     private String checkpoint;
 
-    Watermark(String start) {
+    public Watermark(String start) {
         this.checkpoint = start;
     }
 
     /** Admits the next change of the feed; the returned handle finishes it. */
-    synchronized Object admit(String seq) {
+    public synchronized Object admit(String seq) {
         Slot slot = new Slot(seq);
         pending.addLast(slot);
         return slot;
     }
 
     /** Marks a change finished and advances the checkpoint over every finished change at the head. */
-    synchronized void finish(Object handle) {
+    public synchronized void finish(Object handle) {
         ((Slot) handle).finished = true;
         while (!pending.isEmpty() && pending.peekFirst().finished) {
             checkpoint = pending.removeFirst().seq;
@@ -42,11 +42,11 @@ final class Watermark {
     }
 
     /** The sequence up to which every change is finished (null: nothing yet, start from the beginning). */
-    synchronized String checkpoint() {
+    public synchronized String checkpoint() {
         return checkpoint;
     }
 
-    synchronized int inFlight() {
+    public synchronized int inFlight() {
         return pending.size();
     }
 }

@@ -2,7 +2,7 @@ package io.couchwork.flow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.couchwork.changes.ChangesHeaders;
+import io.couchwork.camel.ChangesHeaders;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.DocumentKeptChangingException;
 import io.couchwork.couchdb.Json;

@@ -6,6 +6,7 @@ import io.couchwork.token.Outcome;
 import io.couchwork.token.RetryPolicy;
 import io.couchwork.token.Token;
 import io.couchwork.token.TokenClaimer;
+import io.couchwork.token.WorkerMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -26,7 +27,7 @@ import org.apache.camel.CamelContext;
  * leases, executions), and the gauges (tokens per set and state, dead letters, changes-feed lag) are set from the
  * periodic {@link PoolStatus} look.
  */
-public class PoolMetrics {
+public class PoolMetrics implements WorkerMetrics {
 
     /** The registry name the app binds it under; the token pool looks it up there. */
     public static final String BEAN = "poolMetrics";
@@ -59,6 +60,7 @@ public class PoolMetrics {
     }
 
     /** Hook after a claim: adds the claims won and races lost since the claimer's last report. */
+    @Override
     public void claimed(String pool, TokenClaimer claimer) {
         long claims;
         long conflicts;
@@ -75,11 +77,13 @@ public class PoolMetrics {
     }
 
     /** Hook after the reaper ran: tokens whose expired lease it returned to the pool. */
+    @Override
     public void leasesReclaimed(String pool, int count) {
         counter("couchwork.leases.reclaimed", "Expired leases returned to the pool", "pool", pool).increment(count);
     }
 
     /** Hook after an execution: its outcome (done, retry or error, as the retry policy decides) and duration. */
+    @Override
     public void executed(String pool, Token token, Outcome outcome, RetryPolicy policy, long nanos) {
         String result = outcomeName(token.attempts(), outcome, policy);
         if (result == null) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.CouchDbClients;
 import io.couchwork.couchdb.Failures;
-import io.couchwork.metrics.PoolMetrics;
 import io.couchwork.util.Backoff;
 import io.couchwork.util.ThrottledWarning;
 import java.time.Clock;
@@ -43,7 +42,7 @@ public final class TokenWorker {
     private final Job job;
     private final ExecutorService executor;
     private final PeriodicTasks tasks;
-    private final PoolMetrics metrics;
+    private final WorkerMetrics metrics;
     private final Semaphore wakeUp = new Semaphore(0);
     private final AtomicInteger inFlight = new AtomicInteger();
     // claimed and not yet executed to the end: what occupies the slots and the prefetch room (tokens whose outcome is
@@ -67,7 +66,7 @@ public final class TokenWorker {
 
     /** {@code executor} runs the jobs, with {@code settings.concurrency()} threads; the worker shuts it down. */
     public TokenWorker(CouchDatabase database, WorkerIdentity worker, Clock clock, WorkerSettings settings, Job job,
-            ExecutorService executor, PeriodicTasks tasks, PoolMetrics metrics) {
+            ExecutorService executor, PeriodicTasks tasks, WorkerMetrics metrics) {
         this.database = database;
         this.worker = worker;
         this.clock = clock;

@@ -1,6 +1,6 @@
 package io.couchwork.web;
 
-import io.couchwork.changes.ChangesLag;
+import io.couchwork.camel.ChangesLag;
 import io.couchwork.metrics.PoolMetrics;
 import io.couchwork.status.PoolStatus;
 import io.couchwork.status.PoolStatusReader;

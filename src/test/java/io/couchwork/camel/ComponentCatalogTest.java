@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.couchwork.changes.ChangesComponent;
+import io.couchwork.camel.ChangesComponent;
 import io.couchwork.couchdb.Json;
 import java.time.Duration;
 import org.apache.camel.CamelContext;
@@ -44,7 +44,7 @@ class ComponentCatalogTest {
         assertThat(shell.at("/properties/command/required").asBoolean()).isTrue();
         assertThat(shell.at("/component/producerOnly").asBoolean()).isTrue();
 
-        JsonNode changes = catalog("changes/changes.json");
+        JsonNode changes = catalog("camel/changes.json");
         assertThat(changes.at("/properties/startFrom/enum").toString()).contains("beginning", "now");
         assertThat(changes.at("/headers/CouchworkDocId")).isNotNull();
         assertThat(changes.at("/headers").size()).isEqualTo(4);

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.app.CouchworkHome;
-import io.couchwork.changes.ChangesHeaders;
+import io.couchwork.camel.ChangesHeaders;
 import io.couchwork.couchdb.Json;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.FaultInjectingProxy;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.couchwork.changes.ChangesHeaders;
+import io.couchwork.camel.ChangesHeaders;
 import io.couchwork.couchdb.Json;
 import io.couchwork.token.WorkerIdentity;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.couchwork.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.couchwork.changes.ChangesHeaders;
+import io.couchwork.camel.ChangesHeaders;
 import io.couchwork.couchdb.Json;
 import java.nio.file.Path;
 import java.time.Clock;

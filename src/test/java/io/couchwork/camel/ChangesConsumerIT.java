@@ -1,4 +1,4 @@
-package io.couchwork.changes;
+package io.couchwork.camel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,7 +1,5 @@
-package io.couchwork.changes;
+package io.couchwork.camel;
 
-import io.couchwork.camel.Dependencies;
-import io.couchwork.camel.WholeNumberOptions;
 import io.couchwork.couchdb.CouchDatabase;
 import java.util.Map;
 import org.apache.camel.Endpoint;

@@ -1,7 +1,8 @@
-package io.couchwork.changes;
+package io.couchwork.camel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.ibm.cloud.cloudant.v1.model.PostChangesOptions;
+import io.couchwork.changes.Checkpoint;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Json;
 import java.util.LinkedHashMap;

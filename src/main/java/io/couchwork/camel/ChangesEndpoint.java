@@ -1,4 +1,4 @@
-package io.couchwork.changes;
+package io.couchwork.camel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.couchwork.CouchworkException;

@@ -1,4 +1,4 @@
-package io.couchwork.changes;
+package io.couchwork.camel;
 
 import org.apache.camel.spi.Metadata;
 

@@ -1,6 +1,11 @@
-package io.couchwork.changes;
+package io.couchwork.camel;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.couchwork.changes.ChangesFeed;
+import io.couchwork.changes.ChangesFollower;
+import io.couchwork.changes.Checkpoint;
+import io.couchwork.changes.LongpollFeed;
+import io.couchwork.changes.Watermark;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;

@@ -1,0 +1,11 @@
+package io.couchwork.token;
+
+/** What a token worker reports as it works: its claims, the leases it reaped, each execution's outcome. */
+public interface WorkerMetrics {
+
+    void claimed(String pool, TokenClaimer claimer);
+
+    void leasesReclaimed(String pool, int count);
+
+    void executed(String pool, Token token, Outcome outcome, RetryPolicy policy, long nanos);
+}
