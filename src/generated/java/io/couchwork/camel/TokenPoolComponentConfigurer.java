@@ -29,6 +29,7 @@ public class TokenPoolComponentConfigurer extends PropertyConfigurerSupport impl
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "clock": target.setClock(property(camelContext, java.time.Clock.class, value)); return true;
         case "database": target.setDatabase(property(camelContext, io.couchwork.couchdb.CouchDatabase.class, value)); return true;
+        case "metrics": target.setMetrics(property(camelContext, io.couchwork.token.WorkerMetrics.class, value)); return true;
         case "workeridentity":
         case "workerIdentity": target.setWorkerIdentity(property(camelContext, io.couchwork.token.WorkerIdentity.class, value)); return true;
         default: return false;
@@ -37,7 +38,7 @@ public class TokenPoolComponentConfigurer extends PropertyConfigurerSupport impl
 
     @Override
     public String[] getAutowiredNames() {
-        return new String[]{"clock", "database", "workerIdentity"};
+        return new String[]{"clock", "database", "metrics", "workerIdentity"};
     }
 
     @Override
@@ -49,6 +50,7 @@ public class TokenPoolComponentConfigurer extends PropertyConfigurerSupport impl
         case "bridgeErrorHandler": return boolean.class;
         case "clock": return java.time.Clock.class;
         case "database": return io.couchwork.couchdb.CouchDatabase.class;
+        case "metrics": return io.couchwork.token.WorkerMetrics.class;
         case "workeridentity":
         case "workerIdentity": return io.couchwork.token.WorkerIdentity.class;
         default: return null;
@@ -65,6 +67,7 @@ public class TokenPoolComponentConfigurer extends PropertyConfigurerSupport impl
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "clock": return target.getClock();
         case "database": return target.getDatabase();
+        case "metrics": return target.getMetrics();
         case "workeridentity":
         case "workerIdentity": return target.getWorkerIdentity();
         default: return null;

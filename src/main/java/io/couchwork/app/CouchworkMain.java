@@ -17,7 +17,7 @@ public final class CouchworkMain {
         }
         Main main = new Main();
         main.configure().addConfiguration(CouchworkConfiguration.class);
-        main.configure().addConfiguration(io.couchwork.recurring.RecurringTokensConfiguration.class);
+        main.configure().addConfiguration(RecurringTokensConfiguration.class);
         main.addMainListener(new io.couchwork.config.SettingsValidation(configFile, overrides, System.getenv()));
         main.addMainListener(new io.couchwork.web.HttpAccess());
         main.setPropertyPlaceholderLocations("file:" + configFile.toAbsolutePath());

@@ -2,6 +2,7 @@ package io.couchwork.camel;
 
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.token.WorkerIdentity;
+import io.couchwork.token.WorkerMetrics;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.camel.Endpoint;
@@ -19,6 +20,9 @@ public class TokenPoolComponent extends DefaultComponent {
     private Clock clock;
     @Metadata(autowired = true, label = "advanced", description = "Who this worker is, as written into tokens")
     private WorkerIdentity workerIdentity;
+    @Metadata(autowired = true, label = "advanced", description = "Where the worker reports claims and executions"
+            + " (the app's Micrometer metrics); none when unset")
+    private WorkerMetrics metrics;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -36,6 +40,9 @@ public class TokenPoolComponent extends DefaultComponent {
         workerIdentity = Dependencies.required(getCamelContext(), workerIdentity, WorkerIdentity.class, "tokens:");
         if (clock == null) {
             clock = Clock.systemUTC();
+        }
+        if (metrics == null) {
+            metrics = WorkerMetrics.NONE;
         }
     }
 
@@ -61,6 +68,14 @@ public class TokenPoolComponent extends DefaultComponent {
 
     public void setWorkerIdentity(WorkerIdentity workerIdentity) {
         this.workerIdentity = workerIdentity;
+    }
+
+    public WorkerMetrics getMetrics() {
+        return metrics;
+    }
+
+    public void setMetrics(WorkerMetrics metrics) {
+        this.metrics = metrics;
     }
 
     CouchDatabase database() {

@@ -2,7 +2,6 @@ package io.couchwork.camel;
 
 import io.couchwork.couchdb.Json;
 import io.couchwork.exec.CommandFailedException;
-import io.couchwork.metrics.PoolMetrics;
 import io.couchwork.token.LogAttachment;
 import io.couchwork.token.Outcome;
 import io.couchwork.token.PeriodicTasks;
@@ -46,7 +45,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
         worker = new TokenWorker(component.database(), component.worker(), component.clock(),
                 endpoint.workerSettings(), this::runRoute,
                 pools.newFixedThreadPool(this, "couchwork-job-" + endpoint.name(), endpoint.getConcurrency()),
-                PeriodicTasks.on(scheduler), PoolMetrics.of(getEndpoint().getCamelContext()));
+                PeriodicTasks.on(scheduler), component.getMetrics());
         worker.start();
     }
 

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -20,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.camel.CamelContext;
 
 /**
  * Couchwork's Micrometer meters, in one place: the token engine calls its one-line hooks (claims, conflicts, reaped
@@ -29,7 +27,7 @@ import org.apache.camel.CamelContext;
  */
 public class PoolMetrics implements WorkerMetrics {
 
-    /** The registry name the app binds it under; the token pool looks it up there. */
+    /** The registry name the app binds it under; the tokens: component finds it there as its WorkerMetrics. */
     public static final String BEAN = "poolMetrics";
     private static final Duration[] DURATION_BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(500),
         Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
@@ -47,12 +45,6 @@ public class PoolMetrics implements WorkerMetrics {
         this.registry = registry;
         FunctionCounter.builder("couchwork.couchdb.requests", CouchDbClients.class, c -> CouchDbClients.requestCount())
                 .description("HTTP requests sent to CouchDB by this process, retries included").register(registry);
-    }
-
-    /** The app's metrics, or ones kept apart (never exported) when the context has none, as in a bare test route. */
-    public static PoolMetrics of(CamelContext context) {
-        PoolMetrics bound = context.getRegistry().lookupByNameAndType(BEAN, PoolMetrics.class);
-        return bound != null ? bound : new PoolMetrics(new SimpleMeterRegistry());
     }
 
     public MeterRegistry registry() {

@@ -3,6 +3,18 @@ package io.couchwork.token;
 /** What a token worker reports as it works: its claims, the leases it reaped, each execution's outcome. */
 public interface WorkerMetrics {
 
+    /** Reports nowhere: a worker whose app keeps no metrics. */
+    WorkerMetrics NONE = new WorkerMetrics() {
+        @Override
+        public void claimed(String pool, TokenClaimer claimer) {}
+
+        @Override
+        public void leasesReclaimed(String pool, int count) {}
+
+        @Override
+        public void executed(String pool, Token token, Outcome outcome, RetryPolicy policy, long nanos) {}
+    };
+
     void claimed(String pool, TokenClaimer claimer);
 
     void leasesReclaimed(String pool, int count);

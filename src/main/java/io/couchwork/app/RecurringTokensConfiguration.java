@@ -1,7 +1,7 @@
-package io.couchwork.recurring;
+package io.couchwork.app;
 
-import io.couchwork.app.CouchworkHome;
 import io.couchwork.config.SettingsReader;
+import io.couchwork.recurring.RecurringTokenSet;
 import io.couchwork.couchdb.CouchDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
