@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 public final class TokenEnvironment {
 
     /** Fields that are bookkeeping or may be large: not exported. */
-    private static final Set<String> SKIPPED = Set.of("_attachments", "error", "runs", "output", "_revisions");
+    private static final Set<String> SKIPPED = Set.of("_attachments", "error", "runs", "output", "stdout_tail",
+            "left_as", "_revisions");
     private static final int MAX_VALUE_CHARS = 64 * 1024;
     private static final Pattern LEADING_UNDERSCORES = Pattern.compile("^_+");
     private static final Pattern NOT_NAME = Pattern.compile("[^A-Za-z0-9]");

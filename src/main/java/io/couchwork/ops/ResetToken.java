@@ -43,6 +43,9 @@ public final class ResetToken implements TokenChange {
             changed.put(TokenFields.LEASE_EXPIRIES, 0);
         }
         changed.remove(TokenFields.CLAIM_ID);
+        changed.remove(TokenFields.CLAIM_LOCK);
+        changed.remove(TokenFields.STARTED_AT);
+        changed.remove(TokenFields.LEFT_AS);
         changed.remove(TokenFields.WORKER_ID);
         if (dropLogs) {
             changed.remove(TokenFields.ATTACHMENTS);

@@ -96,7 +96,7 @@ public final class TokenBuilder {
             throw new InvalidTokenFileException(where, "_id is not allowed in a recurring token set: every run would"
                     + " write the same id (ids are made per run)");
         }
-        ObjectNode doc = newTokens.token(TextNode.valueOf(""), 0);
+        ObjectNode doc = newTokens.token(Json.object(), 0); // PiCaS's Task: input {} unless given
         doc.remove("_id");
         merge(doc, template);
         merge(doc, item);

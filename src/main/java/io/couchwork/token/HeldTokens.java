@@ -12,9 +12,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -46,6 +48,8 @@ public final class HeldTokens implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeldTokens.class);
     private static final int MAX_BATCH = 100;
+    /** The run history outcome of a result that was not applied. */
+    public static final String SUPERSEDED = "superseded";
 
     private final CouchDatabase database;
     private final OptimisticUpdate updates;
@@ -62,6 +66,10 @@ public final class HeldTokens implements AutoCloseable {
     private final AtomicBoolean renewalDue = new AtomicBoolean();
     private final Semaphore renewalSignal = new Semaphore(0);
     private final Set<String> givenUp = ConcurrentHashMap.newKeySet();
+    // runs entries of results not applied, waiting for the token to leave another client's lock (writing into a token
+    // a PiCaS pilot holds would make its own result write conflict, which PiCaS never re-saves)
+    private final Map<String, RunRecord> pendingRuns = new ConcurrentHashMap<>();
+    private final AtomicLong letGo = new AtomicLong();
     private final Backoff writeBackoff;
     private final long leaseMarginMillis;
     private final long writeIntervalNanos;
@@ -94,7 +102,11 @@ public final class HeldTokens implements AutoCloseable {
 
     private sealed interface Op {}
 
-    private record Finish(String id, Outcome outcome, long started, CompletableFuture<Saved> saved) implements Op {}
+    private record Finish(String id, String claimId, Outcome outcome, long started, CompletableFuture<Saved> saved)
+            implements Op {}
+
+    /** The write that proves a claim still holds just before its job starts; completes with whether it does. */
+    private record Start(String id, String claimId, CompletableFuture<Boolean> proven) implements Op {}
 
     private record Renew() implements Op {}
 
@@ -124,8 +136,79 @@ public final class HeldTokens implements AutoCloseable {
     public CompletableFuture<Saved> finish(String id, Outcome outcome, long startedEpochSecond) {
         CompletableFuture<Saved> saved = new CompletableFuture<>();
         finishing.add(id);
-        queue.add(new Finish(id, outcome, startedEpochSecond, saved));
+        Token claim = held.get(id);
+        queue.add(new Finish(id, claim == null ? null : claim.claimId(), outcome, startedEpochSecond, saved));
         return saved.whenComplete((result, error) -> finishing.remove(id));
+    }
+
+    /**
+     * Proves that the claim on a held token still holds, just before its job starts: writes {@code started_at} and a
+     * fresh lease on the revision the worker holds, with the next batch of writes. Any change since (another client
+     * reset, re-locked or finished the token, or only edited it) makes the write conflict; the token is then let go,
+     * with a log line, and not run. False when it was let go (it is no longer held). Called by the job's thread, which
+     * waits for the answer.
+     */
+    public boolean start(Token claim) {
+        if (closing || !writer.isAlive()) {
+            return true; // the worker is stopping: no writer to prove it with; the lease holds as it did before
+        }
+        CompletableFuture<Boolean> proven = new CompletableFuture<>();
+        queue.add(new Start(claim.id(), claim.claimId(), proven));
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return proven.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // a lease lost meanwhile: the job sees the interrupt once it starts
+                }
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Tokens let go before their job started, since start: another client had changed them after our claim. */
+    public long tokensLetGo() {
+        return letGo.get();
+    }
+
+    /**
+     * Documents from the changes feed: a held token that is no longer this worker's claim (reset, re-locked or finished
+     * by another client) has its job stopped at once, not only at the next renewal. Revisions older than the one held
+     * say nothing (the feed may lag behind our own writes).
+     */
+    public void observe(List<ObjectNode> docs) {
+        for (ObjectNode doc : docs) {
+            Token mine = held.get(doc.path("_id").asText());
+            if (mine == null || finishing.contains(mine.id())) {
+                continue;
+            }
+            Token latest = new Token(doc);
+            if (generation(latest.rev()) > generation(mine.rev()) && !ClaimOwnership.stillHolds(mine, latest)
+                    && !latest.hasRunOf(mine.claimId())) {
+                LOG.warn("Token {} was {} by another client while its job ran (now {}, lock {}, host {}): stopping the"
+                        + " job", mine.id(), latest.state() == TokenState.TODO ? "reset" : "taken over", latest.state(),
+                        latest.lock(), latest.document().path(TokenFields.HOSTNAME).asText());
+                leaseLostListener.accept(mine.id());
+            }
+        }
+    }
+
+    private static long generation(String rev) {
+        if (rev == null) {
+            return 0;
+        }
+        int dash = rev.indexOf('-');
+        try {
+            return Long.parseLong(dash < 0 ? rev : rev.substring(0, dash));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**
@@ -189,6 +272,9 @@ public final class HeldTokens implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        renewLeases(); // a last try at the runs entries still waiting for other clients' locks
+        pendingRuns.keySet().forEach(id -> LOG.warn("Token {} is still locked by another client: the superseded run of"
+                + " this worker's result (logged above) is not in its runs", id));
         queue.add(new Stop());
         try {
             writer.join(Duration.ofSeconds(60).toMillis());
@@ -235,11 +321,14 @@ public final class HeldTokens implements AutoCloseable {
      */
     private boolean writeWithRetries(List<Op> batch) {
         Map<String, Finish> finishes = new LinkedHashMap<>();
+        List<Start> starts = new ArrayList<>();
         boolean stop = false;
         for (int attempt = 1; ; attempt++) {
             List<Claims> claims = new ArrayList<>();
             for (Op op : batch) {
-                if (op instanceof Finish f) {
+                if (op instanceof Start st) {
+                    starts.add(st); // retried with the outcomes until written
+                } else if (op instanceof Finish f) {
                     Finish superseded = finishes.put(f.id(), f);
                     if (superseded != null) {
                         superseded.saved().complete(Saved.DROPPED); // a no-op once it was written
@@ -253,12 +342,14 @@ public final class HeldTokens implements AutoCloseable {
             RuntimeException failure = null;
             try {
                 // a first attempt writes its outcomes at once: their tokens need no renewal as well
-                renewIfDue(attempt == 1 ? finishes.keySet() : Set.of());
+                Set<String> except = new HashSet<>(attempt == 1 ? finishes.keySet() : Set.of());
+                starts.forEach(st -> except.add(st.id()));
+                renewIfDue(except);
             } catch (RuntimeException e) {
                 failure = e;
             }
             try {
-                writeOutcomes(finishes.values(), claims);
+                writeOutcomes(finishes.values(), starts, claims);
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
             }
@@ -267,7 +358,8 @@ public final class HeldTokens implements AutoCloseable {
                 return stop;
             }
             lastWriteFailure = Failures.describe(failure);
-            int pending = (int) finishes.values().stream().filter(f -> !f.saved().isDone()).count();
+            int pending = (int) finishes.values().stream().filter(f -> !f.saved().isDone()).count()
+                    + (int) starts.stream().filter(st -> !st.proven().isDone()).count();
             if (closing && pending == 0 && queue.isEmpty()) {
                 return stop; // only renewals failed: nothing is held any more once the worker is stopping
             }
@@ -275,6 +367,7 @@ public final class HeldTokens implements AutoCloseable {
                 LOG.error("Giving up writing {} token outcomes at shutdown ({}); their leases will expire and they"
                         + " will run again", pending, lastWriteFailure);
                 finishes.values().forEach(f -> f.saved().complete(Saved.DROPPED));
+                starts.forEach(st -> st.proven().complete(false));
                 return stop;
             }
             Duration delay = writeBackoff.delay(attempt, ThreadLocalRandom.current());
@@ -292,6 +385,7 @@ public final class HeldTokens implements AutoCloseable {
         if (!renewalDue.getAndSet(false)) {
             return;
         }
+        writePendingRuns();
         try {
             long now = clock.instant().getEpochSecond();
             List<String> ids = new ArrayList<>();
@@ -326,7 +420,7 @@ public final class HeldTokens implements AutoCloseable {
      * Writes the outcomes not written yet and the claims, in one request; the claims' answers go back at once, then
      * outcome conflicts are resolved one by one.
      */
-    private void writeOutcomes(Collection<Finish> finishes, List<Claims> claims) {
+    private void writeOutcomes(Collection<Finish> finishes, List<Start> starts, List<Claims> claims) {
         long now = clock.instant().getEpochSecond();
         List<Finish> written = new ArrayList<>();
         List<ObjectNode> docs = new ArrayList<>();
@@ -335,14 +429,31 @@ public final class HeldTokens implements AutoCloseable {
                 continue; // written (or resolved) by an earlier attempt
             }
             Token current = held.get(f.id());
-            if (current == null) {
-                f.saved().complete(Saved.DROPPED);
+            if (current == null || !Objects.equals(current.claimId(), f.claimId())) {
+                f.saved().complete(superseded(f, current, "this worker no longer holds its claim"));
                 continue;
             }
             written.add(f);
             docs.add(applier.apply(current, f.outcome(), f.started(), now, worker, current.claimId()).document());
         }
         int outcomes = docs.size();
+        List<Start> startsWritten = new ArrayList<>();
+        List<Token> startDocs = new ArrayList<>();
+        for (Start st : starts) {
+            Token current = held.get(st.id());
+            if (st.proven().isDone()) {
+                continue;
+            }
+            if (current == null || !Objects.equals(current.claimId(), st.claimId())) {
+                st.proven().complete(false);
+                continue;
+            }
+            Token started = current.started(now, now + leaseSeconds);
+            startsWritten.add(st);
+            startDocs.add(started);
+            docs.add(started.document());
+        }
+        int startsEnd = docs.size();
         claims.forEach(c -> docs.addAll(c.docs()));
         if (docs.isEmpty()) {
             return;
@@ -361,10 +472,21 @@ public final class HeldTokens implements AutoCloseable {
         }
         LOG.debug("Wrote {} token outcomes and {} claims in {} ms", outcomes, docs.size() - outcomes,
                 (System.nanoTime() - t0) / 1_000_000);
-        int next = outcomes;
+        int next = startsEnd;
         for (Claims c : claims) {
             c.written().complete(List.copyOf(results.subList(next, next + c.docs().size())));
             next += c.docs().size();
+        }
+        for (int i = 0; i < startsWritten.size(); i++) {
+            Start st = startsWritten.get(i);
+            WriteResult result = results.get(outcomes + i);
+            if (result.ok()) {
+                Token proven = startDocs.get(i).withRev(result.rev());
+                held.computeIfPresent(st.id(), (k, t) -> proven);
+                st.proven().complete(true);
+            } else {
+                st.proven().complete(resolveStartConflict(st.id(), startDocs.get(i)));
+            }
         }
         for (int i = 0; i < outcomes; i++) {
             Finish finish = written.get(i);
@@ -376,6 +498,33 @@ public final class HeldTokens implements AutoCloseable {
                 finish.saved().complete(resolveOutcomeConflict(finish));
             }
         }
+    }
+
+    /**
+     * A start write that conflicted: the claim holds only when the token as it is now is our own start write, applied
+     * though its answer was lost; any other change since our claim (PiCaS re-locked or finished it from a stale view
+     * row, someone reset or edited it) lets the token go without running it. Nothing is written: the token may be
+     * another client's now.
+     */
+    private boolean resolveStartConflict(String id, Token attempted) {
+        Optional<ObjectNode> latestDoc = database.get(id);
+        Token mine = held.get(id);
+        if (mine != null && latestDoc.isPresent()) {
+            Token latest = new Token(latestDoc.get());
+            if (ClaimOwnership.stillHolds(mine, latest) && latest.startedAt() == attempted.startedAt()
+                    && latest.leaseUntil() == attempted.leaseUntil()) {
+                held.put(id, latest);
+                return true;
+            }
+            LOG.warn("Token {} was changed by another client after this worker claimed it (now {}, lock {}, host {}):"
+                    + " letting it go, not running it", id, latest.state(), latest.lock(),
+                    latest.document().path(TokenFields.HOSTNAME).asText());
+        } else {
+            LOG.warn("Token {} was deleted after this worker claimed it: not running it", id);
+        }
+        held.remove(id);
+        letGo.incrementAndGet();
+        return false;
     }
 
     /** Waits {@code delay}, or less when a lease renewal is asked for meanwhile. */
@@ -444,26 +593,89 @@ public final class HeldTokens implements AutoCloseable {
         }
         long now = clock.instant().getEpochSecond();
         Token base;
-        if (latest.state() == TokenState.LOCKED && mine.claimId() != null && mine.claimId().equals(latest.claimId())) {
+        if (ClaimOwnership.stillHolds(mine, latest)) {
             base = latest; // still ours: someone only touched other fields
-        } else if (latest.state() == TokenState.TODO) {
+        } else if (latest.state() == TokenState.TODO && latest.lastRunIsLeaseExpiryOf(mine.claimId())
+                && !latest.changedByOthers()) {
             // our lease was reaped but nobody took the token again: the work is done, keep it; the worker was
             // alive after all, so the expiry does not count against the token
             base = latest.withoutLeaseExpiryOf(mine.claimId())
                     .claimed(worker, mine.claimId(), mine.lock(), now + leaseSeconds);
         } else {
-            return Decision.keep(Optional.of("it is now " + latest.state() + (latest.state() == TokenState.LOCKED
-                    ? " by worker " + latest.workerId() + " (our lease had expired)" : "")));
+            return Decision.keep(Optional.of(whyNotOurs(latest)));
         }
         return Decision.write(applier.apply(base, finish.outcome(), finish.started(), now, worker, mine.claimId())
                 .document(), Optional.empty());
     }
 
+    private static String whyNotOurs(Token latest) {
+        if (latest.state() == TokenState.TODO) {
+            return "it was reset" + (latest.changedByOthers() ? " by another client" : "") + " (now TODO)";
+        }
+        if (latest.state() == TokenState.LOCKED) {
+            return ClaimOwnership.isCouchworkLease(latest)
+                    ? "it is now LOCKED by worker " + latest.workerId() + " (our lease had expired)"
+                    : "it is now LOCKED by another client (lock " + latest.lock() + ", host "
+                            + latest.document().path(TokenFields.HOSTNAME).asText() + ")";
+        }
+        return "it is now " + latest.state();
+    }
+
     private Saved drop(Finish finish, String why) {
-        held.remove(finish.id());
+        return superseded(finish, held.get(finish.id()), why);
+    }
+
+    /**
+     * A result that is not applied (the token was reset, taken or finished by another client): a log line, and an
+     * entry in the token's run history with outcome {@code superseded}, written now or, while another client holds the
+     * token locked, once it no longer does.
+     */
+    private Saved superseded(Finish finish, Token mine, String why) {
+        if (mine != null && Objects.equals(mine.claimId(), finish.claimId())) {
+            held.remove(finish.id());
+        }
         droppedResults.incrementAndGet();
-        LOG.warn("Result of token {} not saved because {}: {}", finish.id(), why, describe(finish.outcome()));
+        Integer exitCode = finish.outcome() instanceof Outcome.Finished f ? f.exitCode() : null;
+        RunRecord run = new RunRecord(finish.claimId(), worker.workerId(), worker.hostname(), finish.started(),
+                clock.instant().getEpochSecond(), SUPERSEDED, exitCode);
+        String recorded = appendRun(finish.id(), run);
+        LOG.warn("Result of token {} not applied because {}: {}; {}", finish.id(), why, describe(finish.outcome()),
+                recorded);
         return Saved.DROPPED;
+    }
+
+    /** Adds {@code run} to the token's history unless another client holds it locked; says what became of it. */
+    private String appendRun(String id, RunRecord run) {
+        try {
+            String result = updates.update(id, latestDoc -> {
+                if (latestDoc.isEmpty()) {
+                    return Decision.keep("not recorded: the token was deleted");
+                }
+                Token latest = new Token(latestDoc.get());
+                if (latest.hasRunOf(run.claimId())) {
+                    return Decision.keep("recorded in its runs as " + SUPERSEDED);
+                }
+                if (latest.state() == TokenState.LOCKED) {
+                    return Decision.keep(null);
+                }
+                return Decision.write(latest.withRun(run).document(), "recorded in its runs as " + SUPERSEDED);
+            });
+            if (result != null) {
+                pendingRuns.remove(id);
+                return result;
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot record the superseded run of token {} yet ({})", id, Failures.describe(e));
+        }
+        pendingRuns.put(id, run);
+        return "recorded in its runs as " + SUPERSEDED + " once the token is no longer locked";
+    }
+
+    /** Runs entries of results not applied whose tokens were locked by another client: written once they are not. */
+    private void writePendingRuns() {
+        for (Map.Entry<String, RunRecord> pending : List.copyOf(pendingRuns.entrySet())) {
+            appendRun(pending.getKey(), pending.getValue());
+        }
     }
 
     private void resolveRenewalConflict(String id, WriteResult result) {
@@ -474,7 +686,7 @@ public final class HeldTokens implements AutoCloseable {
         }
         if (latestDoc.isPresent()) {
             Token latest = new Token(latestDoc.get());
-            if (latest.state() == TokenState.LOCKED && mine.claimId() != null && mine.claimId().equals(latest.claimId())) {
+            if (ClaimOwnership.stillHolds(mine, latest)) {
                 held.put(id, latest); // renewed at the next heartbeat, on the fresh revision
                 return;
             }

@@ -87,9 +87,11 @@ public final class LeaseReaper {
         if (token.state() != TokenState.LOCKED) {
             return false;
         }
-        if (token.leaseUntil() > 0) {
+        if (ClaimOwnership.isCouchworkLease(token)) {
             return token.leaseUntil() < now;
         }
+        // a PiCaS pilot's lock, also one written over the lease fields a Couchwork claim left (PiCaS re-locks a token
+        // it saw in a stale view row without touching them): not a lease of ours to reap
         return unleasedLockTimeoutSeconds > 0 && token.lock() + unleasedLockTimeoutSeconds < now;
     }
 

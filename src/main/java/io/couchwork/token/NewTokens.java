@@ -28,7 +28,8 @@ public final class NewTokens {
         doc.put(TokenFields.SCRUB_COUNT, 0);
         doc.set(TokenFields.INPUT, input);
         doc.put(TokenFields.EXIT_CODE, "");
-        doc.put(TokenFields.OUTPUT, "");
+        doc.putObject(TokenFields.OUTPUT); // PiCaS's Task writes {} for output and uploads; its readers expect a dict
+        doc.putObject(TokenFields.UPLOADS);
         doc.putArray(TokenFields.ERROR);
         doc.put(TokenFields.PRIORITY, priority);
         doc.put(TokenFields.CREATED, clock.millis());

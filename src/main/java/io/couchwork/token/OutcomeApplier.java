@@ -57,11 +57,7 @@ public final class OutcomeApplier {
             exception = "ExitCode" + exitCode;
             retryable = true;
             logs = finished.logs();
-            if (finished.output() != null) {
-                ObjectNode doc = updated.document().deepCopy();
-                doc.set(TokenFields.OUTPUT, finished.output());
-                updated = new Token(doc);
-            }
+            updated = updated.withJobOutput(finished.output());
         } else {
             Outcome.Failed failed = (Outcome.Failed) outcome;
             exitCode = null;

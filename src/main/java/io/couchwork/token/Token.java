@@ -3,6 +3,7 @@ package io.couchwork.token;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 
 /**
  * A token document, read and changed as a JSON tree so that every field a user or PiCaS put there survives. Each change
@@ -12,6 +13,8 @@ public final class Token {
 
     /** How many entries of run history a token keeps. */
     static final int MAX_RUNS = 20;
+    private static final List<String> LEFT_AS_FIELDS = List.of(TokenFields.LOCK, TokenFields.DONE,
+            TokenFields.SCRUB_COUNT);
 
     private final ObjectNode doc;
 
@@ -43,8 +46,9 @@ public final class Token {
         return doc.path(TokenFields.PRIORITY).isNumber() ? doc.get(TokenFields.PRIORITY).asLong() : 0;
     }
 
+    /** Couchwork's retry delay; none once someone else reset or edited the token (see {@link #changedByOthers()}). */
     public long notBefore() {
-        return number(TokenFields.NOT_BEFORE);
+        return changedByOthers() ? 0 : number(TokenFields.NOT_BEFORE);
     }
 
     public long created() {
@@ -59,13 +63,42 @@ public final class Token {
         return number(TokenFields.LOCK);
     }
 
+    /** Failed executions counted by Couchwork; a fresh budget once someone else reset or edited the token. */
     public int attempts() {
-        return (int) number(TokenFields.ATTEMPTS);
+        return changedByOthers() ? 0 : (int) number(TokenFields.ATTEMPTS);
     }
 
     /** Times a lease on this token ran out without a result (its worker died, hung or lost the server). */
     public int leaseExpiries() {
-        return (int) number(TokenFields.LEASE_EXPIRIES);
+        return changedByOthers() ? 0 : (int) number(TokenFields.LEASE_EXPIRIES);
+    }
+
+    /**
+     * Whether lock, done or scrub_count differ from what Couchwork last wrote ({@code left_as}): PiCaS's resetTokens
+     * (lock 0, done 0, scrub_count + 1) or a manual edit changed the token's state since, and the Couchwork fields they
+     * left behind (attempts, lease_expiries, not_before) belong to the past. A token Couchwork never wrote has no
+     * {@code left_as}: its fields are taken as they are.
+     */
+    public boolean changedByOthers() {
+        JsonNode left = doc.get(TokenFields.LEFT_AS);
+        if (left == null || !left.isObject()) {
+            return false;
+        }
+        for (String field : LEFT_AS_FIELDS) {
+            if (numberOrZero(doc.get(field)) != numberOrZero(left.get(field))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The lock value of Couchwork's claim, or 0 for a token claimed by a Couchwork older than claim_lock. */
+    public long claimLock() {
+        return number(TokenFields.CLAIM_LOCK);
+    }
+
+    public long startedAt() {
+        return number(TokenFields.STARTED_AT);
     }
 
     public String claimId() {
@@ -103,12 +136,46 @@ public final class Token {
     /** Claimed by a worker at {@code now} (epoch seconds) with a lease until {@code leaseUntil}. */
     public Token claimed(WorkerIdentity worker, String claimId, long now, long leaseUntil) {
         ObjectNode copy = change(TokenState.LOCKED);
+        if (changedByOthers()) {
+            // reset or edited by someone else: a fresh attempt budget, no retry delay of before
+            for (String field : List.of(TokenFields.ATTEMPTS, TokenFields.LEASE_EXPIRIES, TokenFields.NOT_BEFORE)) {
+                if (copy.has(field)) {
+                    copy.put(field, 0);
+                }
+            }
+        }
         copy.put(TokenFields.LOCK, now);
         copy.put(TokenFields.DONE, 0);
         copy.put(TokenFields.LEASE_UNTIL, leaseUntil);
         copy.put(TokenFields.CLAIM_ID, claimId);
+        copy.put(TokenFields.CLAIM_LOCK, now);
+        copy.remove(TokenFields.STARTED_AT);
         worker.stamp(copy);
+        leftAs(copy);
         return new Token(copy);
+    }
+
+    /** The job of this claim starts now, with a fresh lease: the write that proves the claim is still ours. */
+    public Token started(long now, long leaseUntil) {
+        ObjectNode copy = change(TokenState.LOCKED);
+        copy.put(TokenFields.STARTED_AT, now);
+        copy.put(TokenFields.LEASE_UNTIL, leaseUntil);
+        return new Token(copy);
+    }
+
+    /** An entry added to the run history, nothing else changed (a result that was not applied). */
+    public Token withRun(RunRecord run) {
+        ObjectNode copy = doc.deepCopy();
+        appendRun(copy, run);
+        return new Token(copy);
+    }
+
+    /** Whether the last run history entry is the lease expiry of {@code claimId}, written by a Couchwork reaper. */
+    public boolean lastRunIsLeaseExpiryOf(String claimId) {
+        JsonNode runs = doc.path(TokenFields.RUNS);
+        JsonNode last = runs.isArray() && runs.size() > 0 ? runs.get(runs.size() - 1) : null;
+        return claimId != null && last != null && claimId.equals(last.path("claim_id").asText(null))
+                && OutcomeApplier.LEASE_EXPIRED.equals(last.path("outcome").asText());
     }
 
     public Token leaseExtended(long leaseUntil) {
@@ -129,12 +196,11 @@ public final class Token {
             copy.put(TokenFields.LOCK, Math.max(now, 1)); // PiCaS's done/error views need lock > 0
         }
         copy.put(TokenFields.EXIT_CODE, exitCode);
-        if (output != null) {
-            copy.set(TokenFields.OUTPUT, output);
-        }
+        putJobOutput(copy, output);
         copy.put(TokenFields.RUN_TIME, runSeconds);
         copy.put(TokenFields.LEASE_UNTIL, 0);
         appendRun(copy, run);
+        leftAs(copy);
         return new Token(copy);
     }
 
@@ -151,7 +217,31 @@ public final class Token {
             copy.put(TokenFields.SCRUB_COUNT, number(TokenFields.SCRUB_COUNT) + 1);
         }
         appendRun(copy, run);
+        leftAs(copy);
         return new Token(copy);
+    }
+
+    /** With a job's output: a JSON object in PiCaS's {@code output} (an object there too), anything else apart. */
+    public Token withJobOutput(JsonNode output) {
+        ObjectNode copy = doc.deepCopy();
+        putJobOutput(copy, output);
+        return new Token(copy);
+    }
+
+    private static void putJobOutput(ObjectNode doc, JsonNode output) {
+        if (output == null) {
+            return;
+        }
+        // PiCaS's Task reads output as a dict: a stdout tail (text) never replaces it
+        doc.set(output.isObject() ? TokenFields.OUTPUT : TokenFields.STDOUT_TAIL, output);
+    }
+
+    /** Records lock, done and scrub_count as written now, to tell later whether someone else changed them. */
+    private static void leftAs(ObjectNode doc) {
+        ObjectNode left = doc.putObject(TokenFields.LEFT_AS);
+        for (String field : LEFT_AS_FIELDS) {
+            left.put(field, numberOrZero(doc.get(field)));
+        }
     }
 
     public Token withLeaseExpiries(int leaseExpiries) {
@@ -201,6 +291,11 @@ public final class Token {
         while (runs.size() > MAX_RUNS) {
             runs.remove(0);
         }
+    }
+
+    /** A missing or non-numeric value as 0 (PiCaS writes none of these as anything but a number). */
+    private static long numberOrZero(JsonNode value) {
+        return value != null && value.isNumber() ? value.asLong() : 0;
     }
 
     private long number(String field) {

@@ -57,6 +57,7 @@ public final class TokenClaimer {
     private volatile boolean recheck;
     private volatile Function<List<ObjectNode>, List<WriteResult>> claimWrites;
     private volatile boolean closed;
+    private volatile Predicate<String> heldHere = id -> false;
 
     public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
             RandomGenerator random, long leaseSeconds) {
@@ -83,6 +84,14 @@ public final class TokenClaimer {
      */
     public void writeClaimsThrough(Function<List<ObjectNode>, List<WriteResult>> writes) {
         this.claimWrites = writes;
+    }
+
+    /**
+     * Never claims a token this worker still holds: a token another client reset while its job runs waits until that
+     * job's result is resolved (stopped and recorded as superseded), so that one claim's result never lands on another.
+     */
+    public void skipHeld(Predicate<String> held) {
+        this.heldHere = held;
     }
 
     /** Claims up to {@code max} tokens, others' shares included (see {@link #claim(int, int)}). */
@@ -112,7 +121,7 @@ public final class TokenClaimer {
             readView();
             candidates = take(max, maxOfOthers, now, mine);
         }
-        return write(candidates, now);
+        return write(candidates.stream().filter(t -> !heldHere.test(t.id())).toList(), now);
     }
 
     /**

@@ -96,6 +96,7 @@ public final class TokenWorker {
         held.onLeaseLost(this::stopJobOf);
         claimer = new TokenClaimer(database, types, worker, clock, new Random(), leaseSeconds);
         claimer.writeClaimsThrough(held::writeClaims); // claims ride along with results: one request, not two
+        claimer.skipHeld(held::holds);
         reaper = new LeaseReaper(database, types, applier, clock, settings.unleasedLockTimeout().toSeconds());
         Duration renew = settings.renewInterval();
         tasks.every(renew, renew, held::renewLeases);
@@ -216,6 +217,16 @@ public final class TokenWorker {
         if (leaseLost.remove(token.id())) {
             running.remove(token.id());
             finish(token, new Outcome.Released("the lease was lost before the job started"), started);
+            return;
+        }
+        // a prefetched token may have been reset, re-locked or finished by another client meanwhile: the start write
+        // fails on any change since our claim, and such a token is let go (logged by the writer), never run
+        if (!held.start(token)) {
+            running.remove(token.id());
+            leaseLost.remove(token.id());
+            unfinished.decrementAndGet();
+            inFlight.decrementAndGet();
+            wake();
             return;
         }
         Outcome outcome;
@@ -342,6 +353,7 @@ public final class TokenWorker {
      * to claim (every worker sees every change: waking each for others' claims and results would cost them all CPU).
      */
     private void onChanges(List<ObjectNode> docs) {
+        held.observe(docs); // first: a held token another client reset must not look claimable while its job runs
         if (claimer.offer(docs)) {
             wake();
         }

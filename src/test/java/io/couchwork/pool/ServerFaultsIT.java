@@ -116,7 +116,7 @@ class ServerFaultsIT {
             }
         }
         JsonNode token = http.doc("t1");
-        assertThat(token.path("output").asText()).isEqualTo("again\n");
+        assertThat(token.path("stdout_tail").asText()).isEqualTo("again\n");
         assertThat(token.path("runs").findValuesAsText("outcome"))
                 .containsExactly("released: the lease was lost during the job", "done");
         assertThat(token.path("attempts").asInt()).isZero();

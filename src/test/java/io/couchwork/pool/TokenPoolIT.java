@@ -60,7 +60,7 @@ class TokenPoolIT {
         for (int i = 0; i < 20; i++) {
             JsonNode token = http.doc("token_" + i);
             assertThat(token.path("exit_code").asInt(-9)).isZero();
-            assertThat(token.path("output").asText()).isEqualTo("in-" + i + "\n");
+            assertThat(token.path("stdout_tail").asText()).isEqualTo("in-" + i + "\n");
             assertThat(token.path("lock").asLong()).isPositive();
             assertThat(token.path("done").asLong()).isGreaterThanOrEqualTo(token.path("lock").asLong());
             assertThat(token.path("hostname").asText()).isNotEmpty();
@@ -87,7 +87,7 @@ class TokenPoolIT {
         assertThat(token.path("error").get(1).path("message").asText()).isEqualTo("exit code 7: problem-x");
         assertThat(token.path("error").get(1).path("time").asLong()).isPositive();
         assertThat(token.path("runs").findValuesAsText("outcome")).containsExactly("retry", "error");
-        assertThat(token.path("output").asText()).isEqualTo("out-x\n");
+        assertThat(token.path("stdout_tail").asText()).isEqualTo("out-x\n");
         assertThat(new String(http.attachment("failing", "stderr.log"), StandardCharsets.UTF_8)).isEqualTo("problem-x\n");
     }
 
@@ -102,7 +102,7 @@ class TokenPoolIT {
         }
         JsonNode token = http.doc("flaky");
         assertThat(token.path("attempts").asInt()).isEqualTo(1);
-        assertThat(token.path("output").asText()).isEqualTo("second\n");
+        assertThat(token.path("stdout_tail").asText()).isEqualTo("second\n");
         assertThat(token.path("error")).hasSize(1);
         JsonNode runs = token.path("runs");
         assertThat(runs.findValuesAsText("outcome")).containsExactly("retry", "done");
@@ -299,7 +299,7 @@ class TokenPoolIT {
                     && http.overview("Monitor", "error") == 1);
         }
         revs.forEach((id, rev) -> assertThat(http.doc(id).path("_rev").asText()).as(id).isEqualTo(rev));
-        assertThat(http.doc("odd_fields").path("output").asText()).isEqualTo("o\n");
+        assertThat(http.doc("odd_fields").path("stdout_tail").asText()).isEqualTo("o\n");
         JsonNode noInput = http.doc("no_input");
         assertThat(noInput.path("error").get(0).path("message").asText())
                 .contains("the command needs token field 'input', which the token lacks");
@@ -307,9 +307,9 @@ class TokenPoolIT {
         JsonNode huge = http.doc("huge");
         assertThat(huge.path("_attachments").path("stdout.log").path("length").asLong())
                 .isBetween(65536L, 65536L + 100);
-        assertThat(huge.path("output").asText()).hasSizeBetween(4096, 4096 + 100).endsWith("xxxx")
+        assertThat(huge.path("stdout_tail").asText()).hasSizeBetween(4096, 4096 + 100).endsWith("xxxx")
                 .startsWith("[... ");
-        assertThat(http.doc("fine").path("output").asText()).isEqualTo("fine\n");
+        assertThat(http.doc("fine").path("stdout_tail").asText()).isEqualTo("fine\n");
     }
 
     /** PiCaS's views, installed before the worker starts, so the test reads a fully built index from the start. */
@@ -335,7 +335,7 @@ class TokenPoolIT {
             await().atMost(WAIT).until(() -> http.doc("shared").path("done").asLong() > 0);
         }
         JsonNode shared = http.doc("shared");
-        assertThat(shared.path("output").asText()).isEqualTo("finished\n");
+        assertThat(shared.path("stdout_tail").asText()).isEqualTo("finished\n");
         assertThat(shared.path("exit_code").asInt(-9)).isZero();
         assertThat(shared.path("note").asText()).isEqualTo("added by an operator while the job ran");
         assertThat(shared.path("runs")).hasSize(1);
@@ -359,7 +359,7 @@ class TokenPoolIT {
             });
         }
         JsonNode token = http.doc("long");
-        assertThat(token.path("output").asText()).isEqualTo("survived\n");
+        assertThat(token.path("stdout_tail").asText()).isEqualTo("survived\n");
         assertThat(token.path("attempts").asInt()).isZero();
         assertThat(token.path("error")).isEmpty();
         assertThat(token.path("runs")).hasSize(1);

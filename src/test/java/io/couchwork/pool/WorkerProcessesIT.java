@@ -95,7 +95,7 @@ class WorkerProcessesIT {
             survivor.stop();
         }
         JsonNode victim = http.doc("victim");
-        assertThat(victim.path("output").asText()).isEqualTo("ran-victim\n");
+        assertThat(victim.path("stdout_tail").asText()).isEqualTo("ran-victim\n");
         assertThat(victim.path("attempts").asInt()).as("a dead worker is not the job's failure").isZero();
         assertThat(victim.path("error")).isEmpty();
         assertThat(victim.path("lease_expiries").asInt()).isEqualTo(1);

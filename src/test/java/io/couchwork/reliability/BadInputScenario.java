@@ -314,12 +314,12 @@ class BadInputScenario {
             int docBytes = huge.toString().length();
             long attached = huge.path("_attachments").path("stdout.log").path("length").asLong();
             cases.add("job printing 1 GiB", "done; output and stdout.log bounded, document small", isDone(huge)
-                    && docBytes < 20_000 && attached <= 1_100_000 && huge.path("output").asText().endsWith("the end\n"),
+                    && docBytes < 20_000 && attached <= 1_100_000 && huge.path("stdout_tail").asText().endsWith("the end\n"),
                     state(huge) + ", document " + docBytes + " bytes, stdout.log " + attached + " bytes");
             JsonNode odd = http.doc(URLEncoder.encode(oddId, StandardCharsets.UTF_8).replace("+", "%20"));
             cases.add("id with slash, spaces, quotes, $( ) and non-ASCII", "done; the job sees the id verbatim",
-                    isDone(odd) && odd.path("output").asText().equals(oddId) && !Files.exists(temp.resolve("pwned")),
-                    state(odd) + ", output " + odd.path("output"));
+                    isDone(odd) && odd.path("stdout_tail").asText().equals(oddId) && !Files.exists(temp.resolve("pwned")),
+                    state(odd) + ", stdout_tail " + odd.path("stdout_tail"));
             JsonNode big = http.doc("five_megabytes");
             cases.add("5 MiB token", "done, document not grown", isDone(big) && big.toString().length() < 5_300_000,
                     state(big) + ", " + big.toString().length() + " bytes");

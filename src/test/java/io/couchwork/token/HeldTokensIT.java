@@ -147,4 +147,130 @@ class HeldTokensIT {
                     .isEqualTo("claim-" + claim.path("_id").asText());
         }
     }
+
+    /** What a PiCaS pilot writes over a token: lock = now and its host name (claim_id and lease left in place). */
+    private static void picasRelock(CouchDatabase db, String id, long lock) {
+        ObjectNode doc = db.get(id).orElseThrow();
+        doc.put("lock", lock).put("hostname", "picas-node");
+        assertThat(db.bulkWrite(List.of(doc)).get(0).ok()).isTrue();
+    }
+
+    /** PiCaS's resetTokens: lock 0, done 0, scrub_count + 1, nothing else touched. */
+    private static void picasReset(CouchDatabase db, String id) {
+        ObjectNode doc = db.get(id).orElseThrow();
+        doc.put("lock", 0).put("done", 0).put("scrub_count", doc.path("scrub_count").asLong() + 1);
+        assertThat(db.bulkWrite(List.of(doc)).get(0).ok()).isTrue();
+    }
+
+    @Test
+    void a_start_write_proves_the_claim_and_records_when_the_job_started(TestCouch couch) {
+        CouchDatabase db = couch.database(couch.createDatabase());
+        Token token = claimed(db, 1).get(0);
+        try (HeldTokens held = held(db, Duration.ofMillis(20))) {
+            held.hold(token);
+            clock.advance(Duration.ofSeconds(5));
+            assertThat(held.start(token)).isTrue();
+        }
+        Token started = new Token(db.get(token.id()).orElseThrow());
+        assertThat(started.state()).isEqualTo(TokenState.LOCKED);
+        assertThat(started.startedAt()).isEqualTo(clock.instant().getEpochSecond());
+        assertThat(started.leaseUntil()).isEqualTo(clock.instant().getEpochSecond() + 300);
+        assertThat(started.claimId()).isEqualTo(token.claimId());
+    }
+
+    @Test
+    void a_prefetched_token_a_picas_pilot_relocked_in_the_same_second_is_let_go_and_not_touched(TestCouch couch) {
+        CouchDatabase db = couch.database(couch.createDatabase());
+        Token token = claimed(db, 1).get(0);
+        picasRelock(db, token.id(), token.lock()); // the same second: no field tells it from our claim, the revision does
+        ObjectNode relocked = db.get(token.id()).orElseThrow();
+        try (HeldTokens held = held(db, Duration.ofMillis(20))) {
+            held.hold(token);
+            assertThat(held.start(token)).isFalse();
+            assertThat(held.holds(token.id())).isFalse();
+            assertThat(held.tokensLetGo()).isEqualTo(1);
+        }
+        assertThat(db.get(token.id()).orElseThrow()).isEqualTo(relocked);
+    }
+
+    @Test
+    void a_prefetched_token_a_picas_pilot_finished_is_let_go(TestCouch couch) {
+        CouchDatabase db = couch.database(couch.createDatabase());
+        Token token = claimed(db, 1).get(0);
+        ObjectNode doc = db.get(token.id()).orElseThrow();
+        doc.put("lock", token.lock() + 1).put("done", token.lock() + 2).put("exit_code", 0);
+        db.bulkWrite(List.of(doc));
+        try (HeldTokens held = held(db, Duration.ofMillis(20))) {
+            held.hold(token);
+            assertThat(held.start(token)).isFalse();
+        }
+        Token after = new Token(db.get(token.id()).orElseThrow());
+        assertThat(after.state()).isEqualTo(TokenState.DONE);
+        assertThat(after.document().has("runs")).isFalse();
+    }
+
+    @Test
+    void the_result_of_a_job_whose_token_picas_reset_meanwhile_goes_into_runs_as_superseded(TestCouch couch)
+            throws Exception {
+        CouchDatabase db = couch.database(couch.createDatabase());
+        Token token = claimed(db, 1).get(0);
+        try (HeldTokens held = held(db, Duration.ofMillis(20))) {
+            held.hold(token);
+            assertThat(held.start(token)).isTrue();
+            picasReset(db, token.id());
+            HeldTokens.Saved saved = held.finish(token.id(), success(), clock.instant().getEpochSecond())
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(saved).isEqualTo(HeldTokens.Saved.DROPPED);
+            assertThat(held.holds(token.id())).isFalse();
+        }
+        Token after = new Token(db.get(token.id()).orElseThrow());
+        assertThat(after.state()).isEqualTo(TokenState.TODO);
+        assertThat(after.document().path("scrub_count").asInt()).isEqualTo(1);
+        assertThat(after.document().path("runs")).hasSize(1);
+        assertThat(after.document().path("runs").get(0).path("outcome").asText()).isEqualTo("superseded");
+        assertThat(after.document().path("runs").get(0).path("claim_id").asText()).isEqualTo(token.claimId());
+        assertThat(after.document().path("runs").get(0).path("exit_code").asInt()).isZero();
+        assertThat(after.document().has("stdout_tail")).isFalse();
+    }
+
+    @Test
+    void a_superseded_result_waits_for_another_clients_lock_before_it_is_recorded(TestCouch couch) throws Exception {
+        CouchDatabase db = couch.database(couch.createDatabase());
+        Token token = claimed(db, 1).get(0);
+        try (HeldTokens held = held(db, Duration.ofMillis(20))) {
+            held.hold(token);
+            assertThat(held.start(token)).isTrue();
+            picasRelock(db, token.id(), token.lock() + 1);
+            held.finish(token.id(), success(), clock.instant().getEpochSecond()).get(10, TimeUnit.SECONDS);
+            ObjectNode picasHolds = db.get(token.id()).orElseThrow();
+            assertThat(picasHolds.has("runs")).isFalse(); // a write now would make the pilot's result conflict
+
+            picasHolds.put("done", token.lock() + 2).put("exit_code", 0);
+            db.bulkWrite(List.of(picasHolds));
+            held.renewLeases();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> db.get(token.id()).orElseThrow().path("runs").size() == 1);
+        }
+        Token after = new Token(db.get(token.id()).orElseThrow());
+        assertThat(after.state()).isEqualTo(TokenState.DONE);
+        assertThat(after.document().path("hostname").asText()).isEqualTo("picas-node");
+        assertThat(after.document().path("runs").get(0).path("outcome").asText()).isEqualTo("superseded");
+    }
+
+    @Test
+    void a_token_reset_by_another_client_in_the_changes_feed_has_its_job_stopped(TestCouch couch) throws Exception {
+        CouchDatabase db = couch.database(couch.createDatabase());
+        Token token = claimed(db, 1).get(0);
+        try (HeldTokens held = held(db, Duration.ofMillis(20))) {
+            List<String> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+            held.onLeaseLost(stopped::add);
+            held.hold(token);
+            assertThat(held.start(token)).isTrue();
+            held.observe(List.of(db.get(token.id()).orElseThrow())); // our own start write: nothing to do
+            assertThat(stopped).isEmpty();
+            picasReset(db, token.id());
+            held.observe(List.of(db.get(token.id()).orElseThrow()));
+            assertThat(stopped).containsExactly(token.id());
+        }
+    }
 }

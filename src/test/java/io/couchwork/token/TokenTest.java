@@ -233,4 +233,66 @@ class TokenTest {
         assertThat(retried.document().get("scrub_count").asInt()).isEqualTo(5);
         assertThat(retried.notBefore()).isEqualTo(1500);
     }
+
+    @Test
+    void a_picas_reset_of_an_error_token_starts_a_fresh_attempt_budget_and_ignores_the_old_retry_delay() {
+        Token locked = new Token(todoDoc()).claimed(WORKER, "c1", 1000, 1300);
+        ObjectNode doc = locked.document().deepCopy().put("attempts", 3).put("not_before", 5000);
+        Token error = new Token(doc).finished(1100, 7, null, 100, null);
+        assertThat(error.attempts()).isEqualTo(3);
+
+        // PiCaS's resetTokens: lock 0, done 0, scrub_count + 1; Couchwork's fields left as they were
+        ObjectNode reset = error.document().deepCopy().put("lock", 0).put("done", 0)
+                .put("scrub_count", error.document().path("scrub_count").asLong() + 1);
+        Token picasReset = new Token(reset);
+        assertThat(picasReset.changedByOthers()).isTrue();
+        assertThat(picasReset.attempts()).isZero();
+        assertThat(picasReset.notBefore()).isZero();
+
+        Token reclaimed = picasReset.claimed(WORKER, "c2", 2000, 2300);
+        assertThat(reclaimed.document().get("attempts").asInt()).isZero();
+        assertThat(reclaimed.changedByOthers()).isFalse();
+        assertThat(reclaimed.attempts()).isZero();
+    }
+
+    @Test
+    void a_manual_edit_back_to_todo_starts_a_fresh_attempt_budget_but_couchworks_own_retry_keeps_it() {
+        Token locked = new Token(todoDoc()).claimed(WORKER, "c1", 1000, 1300);
+        Token retried = new Token(locked.document().deepCopy().put("attempts", 1)).requeued(1500, true, null);
+        assertThat(retried.changedByOthers()).isFalse();
+        assertThat(retried.attempts()).isEqualTo(2);
+
+        Token error = new Token(locked.document().deepCopy().put("attempts", 2)).finished(1100, 3, null, 1, null);
+        Token edited = new Token(error.document().deepCopy().put("lock", 0).put("done", 0));
+        assertThat(edited.attempts()).isZero();
+    }
+
+    @Test
+    void a_text_output_goes_to_stdout_tail_and_picas_output_stays_an_object() {
+        ObjectNode doc = todoDoc();
+        doc.putObject("output");
+        Token locked = new Token(doc).claimed(WORKER, "c1", 1000, 1300);
+        Token done = locked.finished(1100, 0, Json.MAPPER.getNodeFactory().textNode("hello\n"), 100, null);
+        assertThat(done.document().get("output").isObject()).isTrue();
+        assertThat(done.document().get("stdout_tail").asText()).isEqualTo("hello\n");
+
+        Token reply = locked.finished(1100, 0, Json.object().put("r", 1), 100, null);
+        assertThat(reply.document().get("output").get("r").asInt()).isEqualTo(1);
+        assertThat(reply.document().has("stdout_tail")).isFalse();
+    }
+
+    @Test
+    void a_claim_is_ours_only_while_lock_claim_id_worker_and_claim_lock_agree() {
+        Token mine = new Token(todoDoc()).claimed(WORKER, "c1", 1000, 1300);
+        assertThat(ClaimOwnership.stillHolds(mine, mine)).isTrue();
+        assertThat(ClaimOwnership.stillHolds(mine, new Token(mine.document().deepCopy().put("priority", 9)))).isTrue();
+        // PiCaS re-locks a token it saw in a stale todo row: lock = now, claim_id and lease left in place
+        Token relocked = new Token(mine.document().deepCopy().put("lock", 1001).put("hostname", "picas"));
+        assertThat(ClaimOwnership.stillHolds(mine, relocked)).isFalse();
+        assertThat(ClaimOwnership.isCouchworkLease(relocked)).isFalse();
+        Token reset = new Token(mine.document().deepCopy().put("lock", 0));
+        assertThat(ClaimOwnership.stillHolds(mine, reset)).isFalse();
+        Token finished = new Token(mine.document().deepCopy().put("done", 1100).put("exit_code", 0));
+        assertThat(ClaimOwnership.stillHolds(mine, finished)).isFalse();
+    }
 }

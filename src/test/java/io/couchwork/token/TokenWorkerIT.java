@@ -139,4 +139,30 @@ class TokenWorkerIT {
         assertThat(released.leaseExpiries()).isZero();
         assertThat(released.leaseUntil()).isZero();
     }
+
+    @Test
+    void a_job_whose_token_picas_reset_is_stopped_and_its_result_recorded_as_superseded(TestCouch couch)
+            throws Exception {
+        CouchDatabase db = poolWithOneToken(couch);
+        HandDrivenTasks tasks = new HandDrivenTasks(clock);
+        TokenWorker worker = worker(db, "host-1-reset", tasks, Duration.ofSeconds(5));
+        worker.start();
+        awaitJobStarted();
+        Token running = token(db);
+        assertThat(running.startedAt()).isPositive();
+        var reset = running.document().deepCopy();
+        reset.put("lock", 0).put("done", 0).put("scrub_count", reset.path("scrub_count").asLong() + 1);
+        db.bulkWrite(List.of(reset)); // PiCaS's resetTokens
+
+        tasks.advance(LEASE.dividedBy(3)); // the renewal meets the reset: the job is stopped
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> token(db).document().path("runs").size() == 1);
+        Token after = token(db); // back in todo, or already claimed anew: the reset asked for a new run
+        assertThat(after.document().path("runs").get(0).path("outcome").asText()).isEqualTo("superseded");
+        assertThat(after.document().path("runs").get(0).path("claim_id").asText()).isEqualTo(running.claimId());
+        assertThat(after.document().path("scrub_count").asInt()).isEqualTo(1);
+        assertThat(after.attempts()).isZero();
+        jobMayEnd.countDown();
+        worker.stop();
+    }
 }
