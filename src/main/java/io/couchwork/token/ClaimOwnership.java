@@ -14,12 +14,13 @@ public final class ClaimOwnership {
     private ClaimOwnership() {}
 
     /**
-     * Whether {@code token}'s lock is a Couchwork lease: locked, with a claim id and a lease, and a lock that is still
+     * Whether {@code token}'s lock is a Couchwork lease: locked, with a lease, and a lock that is still
      * the one its claim wrote (not a PiCaS pilot's, written over the lease fields Couchwork left). Tokens claimed before
      * claim_lock existed are taken at their lease.
      */
     public static boolean isCouchworkLease(Token token) {
-        if (token.state() != TokenState.LOCKED || token.claimId() == null || token.leaseUntil() <= 0) {
+        // lease_until is Couchwork's alone; claim_id is not asked for here: a lease is reaped whoever wrote it
+        if (token.state() != TokenState.LOCKED || token.leaseUntil() <= 0) {
             return false;
         }
         return !token.document().has(TokenFields.CLAIM_LOCK) || token.claimLock() == token.lock();
