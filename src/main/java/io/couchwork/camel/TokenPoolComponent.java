@@ -1,6 +1,7 @@
 package io.couchwork.camel;
 
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.pilot.Pilot;
 import io.couchwork.token.WorkerIdentity;
 import java.time.Clock;
 import java.util.Map;
@@ -19,6 +20,7 @@ public class TokenPoolComponent extends DefaultComponent {
     private Clock clock;
     @Metadata(autowired = true, label = "advanced", description = "Who this worker is, as written into tokens")
     private WorkerIdentity workerIdentity;
+    private Pilot pilot;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -36,6 +38,11 @@ public class TokenPoolComponent extends DefaultComponent {
         workerIdentity = Dependencies.required(getCamelContext(), workerIdentity, WorkerIdentity.class, "tokens:");
         if (clock == null) {
             clock = Clock.systemUTC();
+        }
+        // run's pilot options, when bound (couchwork run binds one); without it the workers run until stopped
+        pilot = getCamelContext().getRegistry().findSingleByType(Pilot.class);
+        if (pilot == null) {
+            pilot = Pilot.none(clock);
         }
     }
 
@@ -69,6 +76,10 @@ public class TokenPoolComponent extends DefaultComponent {
 
     Clock clock() {
         return clock;
+    }
+
+    Pilot pilot() {
+        return pilot;
     }
 
     WorkerIdentity worker() {

@@ -47,6 +47,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 endpoint.workerSettings(), this::runRoute,
                 pools.newFixedThreadPool(this, "couchwork-job-" + endpoint.name(), endpoint.getConcurrency()),
                 PeriodicTasks.on(scheduler), PoolMetrics.of(getEndpoint().getCamelContext()));
+        worker.obey(component.pilot());
         worker.start();
     }
 
