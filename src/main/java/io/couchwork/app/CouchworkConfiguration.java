@@ -16,7 +16,11 @@ import io.couchwork.flow.DocumentSchemas;
 import io.couchwork.flow.FlowDefinitions;
 import io.couchwork.flow.Pipeline;
 import io.couchwork.flow.StateHandlers;
+import io.couchwork.pilot.PilotEnding;
+import io.couchwork.pilot.PilotSettings;
 import io.couchwork.report.DatabaseReporter;
+import io.couchwork.token.Pilot;
+import io.couchwork.token.PilotLimits;
 import io.couchwork.token.WorkerIdentity;
 import java.time.Clock;
 import org.apache.camel.CamelConfiguration;
@@ -39,6 +43,17 @@ public class CouchworkConfiguration implements CamelConfiguration {
         }
     }
 
+    /** The run's pilot, when it has a stop condition: couchwork run binds where its end goes (the exit code). */
+    private static void bindPilot(CamelContext context, SettingsReader settings, Clock clock) {
+        PilotLimits limits = PilotSettings.read(settings, System.getenv(), clock.instant());
+        if (!limits.any()) {
+            return;
+        }
+        PilotEnding ending = context.getRegistry().lookupByNameAndType("pilotEnding", PilotEnding.class);
+        context.getRegistry().bind("pilot", new Pilot(limits, clock, ending != null ? ending : end -> { }));
+        LOG.info("Pilot mode: {}", PilotSettings.describe(limits));
+    }
+
     @Override
     public void configure(CamelContext context) {
         SettingsReader settings = SettingsReader.of(context.getPropertiesComponent());
@@ -59,6 +74,7 @@ public class CouchworkConfiguration implements CamelConfiguration {
         if (bound == null) {
             context.getRegistry().bind("clock", clock);
         }
+        bindPilot(context, settings, clock);
         context.getRegistry().bind("couchDatabase", database);
         context.getRegistry().bind("workerIdentity", worker);
         context.getRegistry().bind("databaseReporter", new DatabaseReporter(database));

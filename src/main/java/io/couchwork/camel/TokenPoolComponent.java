@@ -1,6 +1,7 @@
 package io.couchwork.camel;
 
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.token.Pilot;
 import io.couchwork.token.WorkerIdentity;
 import io.couchwork.token.WorkerMetrics;
 import java.time.Clock;
@@ -23,6 +24,8 @@ public class TokenPoolComponent extends DefaultComponent {
     @Metadata(autowired = true, label = "advanced", description = "Where the worker reports claims and executions"
             + " (the app's Micrometer metrics); none when unset")
     private WorkerMetrics metrics;
+    @Metadata(skip = true)
+    private Pilot pilot;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -43,6 +46,11 @@ public class TokenPoolComponent extends DefaultComponent {
         }
         if (metrics == null) {
             metrics = WorkerMetrics.NONE;
+        }
+        // run's pilot options, when bound (couchwork run binds one); without it the workers run until stopped
+        pilot = getCamelContext().getRegistry().findSingleByType(Pilot.class);
+        if (pilot == null) {
+            pilot = Pilot.none(clock);
         }
     }
 
@@ -84,6 +92,10 @@ public class TokenPoolComponent extends DefaultComponent {
 
     Clock clock() {
         return clock;
+    }
+
+    Pilot pilot() {
+        return pilot;
     }
 
     WorkerIdentity worker() {

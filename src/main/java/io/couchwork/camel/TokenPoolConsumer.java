@@ -46,6 +46,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 endpoint.workerSettings(), this::runRoute,
                 pools.newFixedThreadPool(this, "couchwork-job-" + endpoint.name(), endpoint.getConcurrency()),
                 PeriodicTasks.on(scheduler), component.getMetrics());
+        worker.obey(component.pilot());
         worker.start();
     }
 

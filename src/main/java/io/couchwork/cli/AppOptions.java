@@ -33,9 +33,8 @@ public final class AppOptions {
             description = "Set a configuration property, above the file and the environment (repeatable).")
     Map<String, String> properties = new LinkedHashMap<>();
 
-    /** Runs the Camel Main app until it is stopped, with these extra overrides; returns its exit code. */
-    int runApp(Map<String, String> extraOverrides) throws Exception {
-        Main main = createMain(extraOverrides);
+    /** Runs the Camel Main app until it is stopped; returns its exit code. */
+    int run(Main main) throws Exception {
         try {
             main.run();
         } catch (Exception e) {

@@ -50,6 +50,11 @@ public final class KnownSettings {
         add("couchwork.pool.write-interval", DURATION);
         add("couchwork.pool.unleased-lock-timeout", DURATION);
         add("couchwork.pool.shutdown-grace", DURATION);
+        add("couchwork.pilot.until-empty", BOOLEAN);
+        add("couchwork.pilot.max-tokens", atLeast(0));
+        add("couchwork.pilot.idle-timeout", DURATION);
+        add("couchwork.pilot.max-time", DURATION);
+        add("couchwork.pilot.margin", DURATION);
         add("couchwork.exec.command", TEXT);
         add("couchwork.exec.shell", TEXT);
         add("couchwork.exec.timeout", DURATION);

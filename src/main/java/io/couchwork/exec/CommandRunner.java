@@ -45,9 +45,17 @@ public final class CommandRunner {
     /** Every run directory of this process, deleted when it exits. */
     private static final Set<Path> RUN_DIRECTORIES = ConcurrentHashMap.newKeySet();
 
+    /** Run directories of jobs running now. */
+    private static final Set<Path> IN_USE = ConcurrentHashMap.newKeySet();
+    private static volatile boolean exiting;
+
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUN_DIRECTORIES.forEach(CommandRunner::deleteQuietly),
-                "couchwork-run-cleanup"));
+        // a SIGTERM runs this hook next to Camel's, which gives running jobs the shutdown grace: deleting their
+        // directories under them would fail them and count an attempt, so theirs go when they end
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            exiting = true;
+            RUN_DIRECTORIES.stream().filter(dir -> !IN_USE.contains(dir)).forEach(CommandRunner::deleteQuietly);
+        }, "couchwork-run-cleanup"));
     }
 
     public CommandRunner(long maxLogBytes, long tailBytes) {
@@ -78,6 +86,7 @@ public final class CommandRunner {
             dir = Files.createTempDirectory("couchwork-run-");
             RUN_DIRECTORIES.add(dir);
         }
+        IN_USE.add(dir);
         return new RunDirectory(dir);
     }
 
@@ -119,7 +128,10 @@ public final class CommandRunner {
             } catch (IOException | RuntimeException e) {
                 reusable = false; // what the job left cannot be removed: the next job gets a directory of its own
             }
-            if (reusable) {
+            IN_USE.remove(dir);
+            if (exiting) {
+                deleteQuietly(dir);
+            } else if (reusable) {
                 idle.push(dir);
             }
         }

@@ -15,8 +15,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -58,6 +58,7 @@ public final class TokenClaimer {
     private volatile Function<List<ObjectNode>, List<WriteResult>> claimWrites;
     private volatile boolean closed;
     private volatile Predicate<String> heldHere = id -> false;
+    private volatile Predicate<Token> mayClaim = token -> true;
 
     public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
             RandomGenerator random, long leaseSeconds) {
@@ -94,6 +95,14 @@ public final class TokenClaimer {
         this.heldHere = held;
     }
 
+    /**
+     * Claims only tokens that pass {@code test} (a pilot's time limit: one that would not end in time), leaving the
+     * others to other workers; a test that fails a token once is expected to fail it from then on.
+     */
+    public void onlyClaim(Predicate<Token> test) {
+        this.mayClaim = test;
+    }
+
     /** Claims up to {@code max} tokens, others' shares included (see {@link #claim(int, int)}). */
     public List<Token> claim(int max) {
         return claim(max, max);
@@ -116,10 +125,10 @@ public final class TokenClaimer {
         }
         long now = clock.instant().getEpochSecond();
         Predicate<Token> mine = share(clock.millis());
-        List<Token> candidates = take(max, maxOfOthers, now, mine);
+        List<Token> candidates = takeClaimable(max, maxOfOthers, now, mine);
         if (candidates.isEmpty() && !queue.isComplete()) {
             readView();
-            candidates = take(max, maxOfOthers, now, mine);
+            candidates = takeClaimable(max, maxOfOthers, now, mine);
         }
         return write(candidates.stream().filter(t -> !heldHere.test(t.id())).toList(), now);
     }
@@ -139,6 +148,17 @@ public final class TokenClaimer {
                     ? shares.mine(nowMillis) : ClaimableTokens.NO_SHARE;
         }
         return share;
+    }
+
+    /** Tokens taken from the queue that this worker may claim; those it may not leave the queue for good. */
+    private List<Token> takeClaimable(int max, int maxOfOthers, long now, Predicate<Token> mine) {
+        while (true) {
+            List<Token> taken = take(max, maxOfOthers, now, mine);
+            List<Token> claimable = taken.stream().filter(mayClaim).toList();
+            if (!claimable.isEmpty() || taken.isEmpty()) {
+                return claimable;
+            }
+        }
     }
 
     private List<Token> take(int max, int maxOfOthers, long now, Predicate<Token> mine) {
@@ -168,7 +188,7 @@ public final class TokenClaimer {
                 if (isServed(doc)) {
                     shares.saw(token, nowMillis);
                 }
-                claimable |= queue.offer(token);
+                claimable |= enqueue(token);
             }
         }
         return claimable;
@@ -374,7 +394,7 @@ public final class TokenClaimer {
                 for (JsonNode row : rows) {
                     shown.add(row.path("id").asText());
                     if (row.path("doc").isObject() && !invalid.check(row.get("doc"))) {
-                        queue.offer(new Token((ObjectNode) row.get("doc")));
+                        enqueue(new Token((ObjectNode) row.get("doc")));
                     }
                 }
             }
@@ -383,6 +403,15 @@ public final class TokenClaimer {
             queue.retainOnly(shown, mark);
         }
         queue.markComplete(sawEverything);
+    }
+
+    /** Into the claim queue, or out of it when it is a todo token this worker may not claim. */
+    private boolean enqueue(Token token) {
+        if (token.state() == TokenState.TODO && types.contains(token.type()) && !mayClaim.test(token)) {
+            queue.remove(token.id());
+            return false;
+        }
+        return queue.offer(token);
     }
 
     private List<JsonNode> queue(ViewQuery query) {

@@ -28,12 +28,13 @@ import org.slf4j.LoggerFactory;
  * poll interval), runs each {@link Job} on the jobs' executor, and records the outcome: done, retry later, or error.
  * Renews the leases of running tokens, reaps expired ones and refreshes its presence on the periodic tasks it is given;
  * on stop lets running jobs finish within a grace period, then releases what is left to the pool without counting an
- * attempt.
+ * attempt. In pilot mode it claims only what its {@link Pilot} allows and tells it when it has claimed all it may.
  */
 public final class TokenWorker {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenWorker.class);
     private static final Backoff CLAIM_BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(30));
+    private static final Duration PILOT_CHECK = Duration.ofSeconds(1);
 
     private final CouchDatabase database;
     private final WorkerIdentity worker;
@@ -53,6 +54,7 @@ public final class TokenWorker {
     private volatile boolean claiming;
     private volatile boolean stopping;
     private volatile boolean viewsMissing;
+    private Pilot pilot;
     // a failure that persists (a deleted database, a server that is down) is logged once a minute, not at every try
     private final ThrottledWarning claimWarning = new ThrottledWarning(LOG, Duration.ofMinutes(1), Clock.systemUTC());
     private final ThrottledWarning reapWarning = new ThrottledWarning(LOG, Duration.ofMinutes(1), Clock.systemUTC());
@@ -75,6 +77,12 @@ public final class TokenWorker {
         this.executor = executor;
         this.tasks = tasks;
         this.metrics = metrics;
+        this.pilot = Pilot.none(clock);
+    }
+
+    /** Pilot mode: claims within the pilot's limits and reports when it has claimed all it may; before {@link #start}. */
+    public void obey(Pilot pilot) {
+        this.pilot = pilot;
     }
 
     public void start() {
@@ -97,6 +105,11 @@ public final class TokenWorker {
         claimer = new TokenClaimer(database, types, worker, clock, new Random(), leaseSeconds);
         claimer.writeClaimsThrough(held::writeClaims); // claims ride along with results: one request, not two
         claimer.skipHeld(held::holds);
+        claimer.onlyClaim(pilot::fits);
+        pilot.join(this);
+        if (pilot.limits().any()) {
+            tasks.every(PILOT_CHECK, PILOT_CHECK, pilot::check);
+        }
         reaper = new LeaseReaper(database, types, applier, clock, settings.unleasedLockTimeout().toSeconds());
         Duration renew = settings.renewInterval();
         tasks.every(renew, renew, held::renewLeases);
@@ -132,7 +145,17 @@ public final class TokenWorker {
             LOG.warn("Cannot look for invalid tokens ({})", Failures.describe(e));
         }
         int concurrency = settings.concurrency();
+        boolean claimedAll = false; // pilot mode: the pool is drained, or the pilot's budget of claims is spent
         while (claiming) {
+            if (claimedAll || pilot.claimsSpent()) {
+                claimedAll = true;
+                if (isIdle()) {
+                    pilot.workerFinished(this);
+                    return;
+                }
+                await(settings.pollInterval()); // a finished job wakes us
+                continue;
+            }
             int ahead = prefetch.depth();
             int capacity = concurrency + ahead;
             int threshold = Math.max(1, (ahead + 1) / 2);
@@ -153,8 +176,19 @@ public final class TokenWorker {
                 }
                 long t0 = System.nanoTime();
                 int idleSlots = Math.max(0, concurrency - running);
-                int wanted = Math.min(room, settings.claimBatch());
-                List<Token> tokens = claimer.claim(wanted, idleSlots);
+                int wanted = pilot.reserve(Math.min(room, settings.claimBatch()));
+                if (wanted == 0) {
+                    continue; // the pilot's budget is spent
+                }
+                long viewReads = claimer.viewReads();
+                List<Token> tokens;
+                try {
+                    tokens = claimer.claim(wanted, Math.min(idleSlots, wanted));
+                } catch (RuntimeException e) {
+                    pilot.giveBack(wanted);
+                    throw e;
+                }
+                pilot.giveBack(wanted - tokens.size());
                 if (!tokens.isEmpty()) {
                     prefetch.claimTook(System.nanoTime() - t0);
                 }
@@ -163,6 +197,12 @@ public final class TokenWorker {
                 failures = 0;
                 claimWarning.succeeded("Claiming tokens works again");
                 tokens.forEach(this::start);
+                if (tokens.isEmpty() && pilot.limits().untilEmpty() && isIdle() && claimer.queued() == 0) {
+                    // drained only by the view's word: the feed may not have brought a retry our own outcome wrote
+                    claimedAll = claimer.viewReads() > viewReads;
+                    claimer.markStale();
+                    continue;
+                }
                 if (tokens.isEmpty()) {
                     // nothing claimable: a change, a finished job or a due retry wakes us
                     Duration wait = untilNextLook();
@@ -183,6 +223,11 @@ public final class TokenWorker {
         }
     }
 
+    /** Nothing claimed is left to run or to record. */
+    private boolean isIdle() {
+        return unfinished.get() == 0 && inFlight.get() == 0;
+    }
+
     /** The poll interval, or less when a delayed token comes due sooner. */
     private Duration untilNextLook() {
         Duration poll = settings.pollInterval();
@@ -196,6 +241,7 @@ public final class TokenWorker {
     private void start(Token token) {
         leaseLost.remove(token.id());
         held.hold(token);
+        pilot.jobClaimed();
         inFlight.incrementAndGet();
         unfinished.incrementAndGet();
         try {
@@ -210,6 +256,10 @@ public final class TokenWorker {
         long t0 = System.nanoTime();
         if (!claiming) {
             finish(token, new Outcome.Released("worker stopping before the job started"), started);
+            return;
+        }
+        if (!pilot.fits(token)) { // it waited in the prefetch queue for longer than the pilot's time allows
+            finish(token, new Outcome.Released("it would not end before the pilot's time limit"), started);
             return;
         }
         // registered before the lease check, as stopJobOf marks before it looks: one of the two sees the other
@@ -291,6 +341,7 @@ public final class TokenWorker {
 
     private void finish(Token token, Outcome outcome, long started) {
         unfinished.decrementAndGet();
+        pilot.jobFinished();
         wake();
         held.finish(token.id(), outcome, started).whenComplete((saved, error) -> {
             inFlight.decrementAndGet();
@@ -415,9 +466,10 @@ public final class TokenWorker {
         }
         tasks.cancelAll();
         executor.shutdown(); // prefetched tokens not started yet are released as they come up (claiming is off)
-        if (!executor.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+        Duration grace = pilot.grace(settings.shutdownGrace());
+        if (!executor.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.warn("{} jobs still running after the {} grace period: stopping them and releasing their tokens",
-                    inFlight.get(), settings.shutdownGrace());
+                    inFlight.get(), grace);
             stopping = true; // interrupted jobs release their tokens instead of failing them
             executor.shutdownNow();
             executor.awaitTermination(30, TimeUnit.SECONDS);

@@ -26,6 +26,9 @@ public record WorkerIdentity(String hostname, String workerId, Map<String, Strin
         if (env.get("PBS_JOBID") != null) {
             jobs.put("pbs_job_id", env.get("PBS_JOBID"));
         }
+        if (env.get("DIRACJOBID") != null) {
+            jobs.put("dirac_job_id", env.get("DIRACJOBID"));
+        }
         String workerId = hostname + "-" + pid + "-" + UUID.randomUUID().toString().substring(0, 8);
         return new WorkerIdentity(hostname, workerId, Map.copyOf(jobs));
     }

@@ -18,6 +18,14 @@ class WorkerIdentityTest {
     }
 
     @Test
+    void should_record_pbs_and_dirac_job_ids() {
+        WorkerIdentity worker = WorkerIdentity.fromEnvironment(
+                Map.of("PBS_JOBID", "881.pbs-server", "DIRACJOBID", "40123"), "node1", 42);
+        assertThat(worker.schedulerJobIds()).isEqualTo(Map.of("pbs_job_id", "881.pbs-server",
+                "dirac_job_id", "40123"));
+    }
+
+    @Test
     void should_use_the_slurm_job_id_alone() {
         WorkerIdentity worker = WorkerIdentity.fromEnvironment(Map.of("SLURM_JOB_ID", "130"), "node1", 42);
         assertThat(worker.schedulerJobIds()).isEqualTo(Map.of("slurm_job_id", "130"));
