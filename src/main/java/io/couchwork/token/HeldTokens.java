@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 
 public final class HeldTokens implements AutoCloseable {
 
+    /** Revisions the feed showed of tokens not (yet) held, kept for a claim's hand-over: a few batches' worth. */
+    private static final int RECENTLY_SHOWN = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(HeldTokens.class);
     private static final int MAX_BATCH = 100;
     /** The run history outcome of a result that was not applied. */
@@ -58,6 +60,16 @@ public final class HeldTokens implements AutoCloseable {
     private final Clock clock;
     private final long leaseSeconds;
     private final Map<String, Token> held = new ConcurrentHashMap<>();
+    // held tokens whose current claim the changes feed has shown back, with nothing newer from another client since
+    private final Set<String> shownByFeed = ConcurrentHashMap.newKeySet();
+    // the feed may show a claim before the claimer hands the token over: the latest revisions it showed, by id
+    private final Map<String, String> recentlyShown = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > RECENTLY_SHOWN;
+                }
+            });
     private final Set<String> finishing = ConcurrentHashMap.newKeySet();
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
@@ -121,7 +133,12 @@ public final class HeldTokens implements AutoCloseable {
 
     /** Starts holding a freshly claimed token. */
     public void hold(Token token) {
+        shownByFeed.remove(token.id());
         held.put(token.id(), token);
+        String shown = recentlyShown.remove(token.id());
+        if (shown != null && shown.equals(token.rev())) {
+            shownByFeed.add(token.id());
+        }
     }
 
     public int size() {
@@ -172,6 +189,20 @@ public final class HeldTokens implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the changes feed has shown this held token's claim back (our last write of it) and nothing since from
+     * another client: a change that came later would have arrived the same way, a few milliseconds behind, and stopped
+     * the token. Such a token needs no start write to prove it is still ours.
+     */
+    public boolean shownByFeed(String id) {
+        return shownByFeed.contains(id) && held.containsKey(id);
+    }
+
+    private void forget(String id) {
+        held.remove(id);
+        shownByFeed.remove(id);
+    }
+
     /** Tokens let go before their job started, since start: another client had changed them after our claim. */
     public long tokensLetGo() {
         return letGo.get();
@@ -185,15 +216,24 @@ public final class HeldTokens implements AutoCloseable {
     public void observe(List<ObjectNode> docs) {
         for (ObjectNode doc : docs) {
             Token mine = held.get(doc.path("_id").asText());
-            if (mine == null || finishing.contains(mine.id())) {
+            if (mine == null) {
+                recentlyShown.put(doc.path("_id").asText(), doc.path("_rev").asText());
+                continue;
+            }
+            if (finishing.contains(mine.id())) {
                 continue;
             }
             Token latest = new Token(doc);
+            if (latest.rev() != null && latest.rev().equals(mine.rev())) {
+                shownByFeed.add(mine.id()); // our claim (or our last write) came back: any later change will too
+                continue;
+            }
             if (generation(latest.rev()) > generation(mine.rev()) && !ClaimOwnership.stillHolds(mine, latest)
                     && !latest.hasRunOf(mine.claimId())) {
                 LOG.warn("Token {} was {} by another client while its job ran (now {}, lock {}, host {}): stopping the"
                         + " job", mine.id(), latest.state() == TokenState.TODO ? "reset" : "taken over", latest.state(),
                         latest.lock(), latest.document().path(TokenFields.HOSTNAME).asText());
+                shownByFeed.remove(mine.id());
                 leaseLostListener.accept(mine.id());
             }
         }
@@ -491,7 +531,7 @@ public final class HeldTokens implements AutoCloseable {
         for (int i = 0; i < outcomes; i++) {
             Finish finish = written.get(i);
             if (results.get(i).ok()) {
-                held.remove(finish.id());
+                forget(finish.id());
                 finish.saved().complete(Saved.WRITTEN);
             } else {
                 outcomeConflicts.incrementAndGet();
@@ -522,7 +562,7 @@ public final class HeldTokens implements AutoCloseable {
         } else {
             LOG.warn("Token {} was deleted after this worker claimed it: not running it", id);
         }
-        held.remove(id);
+        forget(id);
         letGo.incrementAndGet();
         return false;
     }
@@ -577,7 +617,7 @@ public final class HeldTokens implements AutoCloseable {
         if (whyNotSaved.isPresent()) {
             return drop(finish, whyNotSaved.get());
         }
-        held.remove(finish.id());
+        forget(finish.id());
         return Saved.WRITTEN;
     }
 
@@ -632,7 +672,7 @@ public final class HeldTokens implements AutoCloseable {
      */
     private Saved superseded(Finish finish, Token mine, String why) {
         if (mine != null && Objects.equals(mine.claimId(), finish.claimId())) {
-            held.remove(finish.id());
+            forget(finish.id());
         }
         droppedResults.incrementAndGet();
         Integer exitCode = finish.outcome() instanceof Outcome.Finished f ? f.exitCode() : null;

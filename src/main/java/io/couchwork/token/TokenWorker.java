@@ -269,9 +269,12 @@ public final class TokenWorker {
             finish(token, new Outcome.Released("the lease was lost before the job started"), started);
             return;
         }
-        // a prefetched token may have been reset, re-locked or finished by another client meanwhile: the start write
-        // fails on any change since our claim, and such a token is let go (logged by the writer), never run
-        if (!held.start(token)) {
+        // a prefetched token may have been reset, re-locked or finished by another client meanwhile. The feed shows such
+        // a change within milliseconds (and stops the token); one the feed has not shown our claim of yet (a token
+        // claimed for an idle slot just now, a feed that lags or is off) is proven by a start write, which fails on any
+        // change since our claim: such a token is let go (logged by the writer), never run. A start write for every
+        // token would cost a 1-slot worker a write round trip per job
+        if (!held.shownByFeed(token.id()) && !held.start(token)) {
             running.remove(token.id());
             leaseLost.remove(token.id());
             unfinished.decrementAndGet();

@@ -273,4 +273,27 @@ class HeldTokensIT {
             assertThat(stopped).containsExactly(token.id());
         }
     }
+
+    @Test
+    void a_claim_the_feed_showed_back_needs_no_start_write_until_another_client_changes_it(TestCouch couch) {
+        CouchDatabase db = couch.database(couch.createDatabase());
+        List<Token> tokens = claimed(db, 2);
+        Token early = tokens.get(0);
+        Token late = tokens.get(1);
+        try (HeldTokens held = held(db, Duration.ofMillis(20))) {
+            // the feed may show a claim before the claimer hands the token over, or after
+            held.observe(List.of(db.get(early.id()).orElseThrow()));
+            held.hold(early);
+            held.hold(late);
+            assertThat(held.shownByFeed(late.id())).isFalse(); // not shown yet: its start must be written
+            held.observe(List.of(db.get(late.id()).orElseThrow()));
+            assertThat(held.shownByFeed(early.id())).isTrue();
+            assertThat(held.shownByFeed(late.id())).isTrue();
+
+            picasRelock(db, late.id(), late.lock() + 1);
+            held.observe(List.of(db.get(late.id()).orElseThrow()));
+            assertThat(held.shownByFeed(late.id())).isFalse(); // another client's lock: proven by a start write again
+            assertThat(held.shownByFeed(early.id())).isTrue();
+        }
+    }
 }
