@@ -62,6 +62,10 @@ public final class HeldTokens implements AutoCloseable {
     private final Map<String, Token> held = new ConcurrentHashMap<>();
     // held tokens whose current claim the changes feed has shown back, with nothing newer from another client since
     private final Set<String> shownByFeed = ConcurrentHashMap.newKeySet();
+    // start writes asked for, by token, for the claim held now: answered true (it held) or false (let go)
+    private final Map<String, CompletableFuture<Boolean>> proofs = new ConcurrentHashMap<>();
+    // starts waiting for the feed to show their claim: completed when it does
+    private final Map<String, CompletableFuture<Void>> awaitingFeed = new ConcurrentHashMap<>();
     // the feed may show a claim before the claimer hands the token over: the latest revisions it showed, by id
     private final Map<String, String> recentlyShown = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(256, 0.75f, false) {
@@ -134,10 +138,11 @@ public final class HeldTokens implements AutoCloseable {
     /** Starts holding a freshly claimed token. */
     public void hold(Token token) {
         shownByFeed.remove(token.id());
+        proofs.remove(token.id());
         held.put(token.id(), token);
         String shown = recentlyShown.remove(token.id());
         if (shown != null && shown.equals(token.rev())) {
-            shownByFeed.add(token.id());
+            shown(token.id());
         }
     }
 
@@ -166,11 +171,25 @@ public final class HeldTokens implements AutoCloseable {
      * waits for the answer.
      */
     public boolean start(Token claim) {
+        return start(claim, List.of());
+    }
+
+    /**
+     * As {@link #start(Token)}, proving in the same write the claims of {@code waiting} tokens (held, their jobs not
+     * started yet) that the feed has not shown back: a worker whose feed lags then writes once for its queue, not once
+     * per job; their jobs start on that proof (see {@link #proof}).
+     */
+    public boolean start(Token claim, Collection<String> waiting) {
         if (closing || !writer.isAlive()) {
             return true; // the worker is stopping: no writer to prove it with; the lease holds as it did before
         }
-        CompletableFuture<Boolean> proven = new CompletableFuture<>();
-        queue.add(new Start(claim.id(), claim.claimId(), proven));
+        CompletableFuture<Boolean> proven = requestProof(claim.id(), claim.claimId());
+        for (String id : waiting) {
+            Token other = held.get(id);
+            if (other != null && !shownByFeed(id)) {
+                requestProof(id, other.claimId());
+            }
+        }
         boolean interrupted = false;
         try {
             while (true) {
@@ -189,6 +208,24 @@ public final class HeldTokens implements AutoCloseable {
         }
     }
 
+    private CompletableFuture<Boolean> requestProof(String id, String claimId) {
+        return proofs.computeIfAbsent(id, k -> {
+            CompletableFuture<Boolean> proven = new CompletableFuture<>();
+            queue.add(new Start(id, claimId, proven));
+            return proven;
+        });
+    }
+
+    /**
+     * The answer of a start write already made for this claim (true: it still held then; false: it was let go), or
+     * empty when none was made or it is still on its way.
+     */
+    public Optional<Boolean> proof(String id) {
+        CompletableFuture<Boolean> proven = proofs.get(id);
+        return proven != null && proven.isDone() && !proven.isCompletedExceptionally()
+                ? Optional.of(proven.join()) : Optional.empty();
+    }
+
     /**
      * Whether the changes feed has shown this held token's claim back (our last write of it) and nothing since from
      * another client: a change that came later would have arrived the same way, a few milliseconds behind, and stopped
@@ -198,9 +235,38 @@ public final class HeldTokens implements AutoCloseable {
         return shownByFeed.contains(id) && held.containsKey(id);
     }
 
+    /**
+     * As {@link #shownByFeed(String)}, waiting up to {@code wait} for the feed to show a claim just made: the feed
+     * brings it back within milliseconds, sooner than a start write would come back.
+     */
+    public boolean shownByFeed(String id, Duration wait) throws InterruptedException {
+        if (shownByFeed(id) || wait.isZero()) {
+            return shownByFeed(id);
+        }
+        CompletableFuture<Void> shown = awaitingFeed.computeIfAbsent(id, k -> new CompletableFuture<>());
+        if (!shownByFeed(id)) {
+            try {
+                shown.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // not shown in time: a start write proves it instead
+            }
+        }
+        awaitingFeed.remove(id, shown);
+        return shownByFeed(id);
+    }
+
+    private void shown(String id) {
+        shownByFeed.add(id);
+        CompletableFuture<Void> waiting = awaitingFeed.get(id);
+        if (waiting != null) {
+            waiting.complete(null);
+        }
+    }
+
     private void forget(String id) {
         held.remove(id);
         shownByFeed.remove(id);
+        proofs.remove(id);
     }
 
     /** Tokens let go before their job started, since start: another client had changed them after our claim. */
@@ -225,7 +291,7 @@ public final class HeldTokens implements AutoCloseable {
             }
             Token latest = new Token(doc);
             if (latest.rev() != null && latest.rev().equals(mine.rev())) {
-                shownByFeed.add(mine.id()); // our claim (or our last write) came back: any later change will too
+                shown(mine.id()); // our claim (or our last write) came back: any later change will too
                 continue;
             }
             if (generation(latest.rev()) > generation(mine.rev()) && !ClaimOwnership.stillHolds(mine, latest)

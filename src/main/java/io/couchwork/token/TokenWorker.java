@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TokenWorker {
 
+    /** How long a job start waits for the feed to show its claim before a start write proves it instead. */
+    private static final Duration FEED_PROOF_WAIT = Duration.ofMillis(20);
     private static final Logger LOG = LoggerFactory.getLogger(TokenWorker.class);
     private static final Backoff CLAIM_BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(30));
     private static final Duration PILOT_CHECK = Duration.ofSeconds(1);
@@ -50,6 +52,8 @@ public final class TokenWorker {
     // on its way to the server do not, or a slow server's write time would eat the prefetch)
     private final AtomicInteger unfinished = new AtomicInteger();
     private final Map<String, Thread> running = new ConcurrentHashMap<>();
+    // claimed and handed to the executor, job not started yet: proven together when one of them needs a start write
+    private final Set<String> waiting = ConcurrentHashMap.newKeySet();
     private final Set<String> leaseLost = ConcurrentHashMap.newKeySet();
     private volatile boolean claiming;
     private volatile boolean stopping;
@@ -241,17 +245,29 @@ public final class TokenWorker {
     private void start(Token token) {
         leaseLost.remove(token.id());
         held.hold(token);
+        waiting.add(token.id());
         pilot.jobClaimed();
         inFlight.incrementAndGet();
         unfinished.incrementAndGet();
         try {
             executor.execute(() -> execute(token));
         } catch (RuntimeException rejected) {
+            waiting.remove(token.id());
             finish(token, new Outcome.Released("worker stopping"), clock.instant().getEpochSecond());
         }
     }
 
+    private boolean provenByFeed(Token token) {
+        try {
+            return held.shownByFeed(token.id(), settings.followChanges() ? FEED_PROOF_WAIT : Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // a lease lost meanwhile: the job sees it once it starts
+            return false;
+        }
+    }
+
     private void execute(Token token) {
+        waiting.remove(token.id());
         long started = clock.instant().getEpochSecond();
         long t0 = System.nanoTime();
         if (!claiming) {
@@ -270,11 +286,13 @@ public final class TokenWorker {
             return;
         }
         // a prefetched token may have been reset, re-locked or finished by another client meanwhile. The feed shows such
-        // a change within milliseconds (and stops the token); one the feed has not shown our claim of yet (a token
-        // claimed for an idle slot just now, a feed that lags or is off) is proven by a start write, which fails on any
-        // change since our claim: such a token is let go (logged by the writer), never run. A start write for every
-        // token would cost a 1-slot worker a write round trip per job
-        if (!held.shownByFeed(token.id()) && !held.start(token)) {
+        // a change within milliseconds (and stops the token); a claim it has not shown back within a write interval (a
+        // feed that lags or is off) is proven by a start write, which fails on any change since our claim: such a token
+        // is let go (logged by the writer), never run. A start write for every token would cost a 1-slot worker a write
+        // round trip per job
+        boolean mine = held.proof(token.id()).orElseGet(() -> provenByFeed(token)
+                || held.start(token, List.copyOf(waiting)));
+        if (!mine) {
             running.remove(token.id());
             leaseLost.remove(token.id());
             unfinished.decrementAndGet();
@@ -282,6 +300,7 @@ public final class TokenWorker {
             wake();
             return;
         }
+        t0 = System.nanoTime(); // the job's own time, which prefetch depth is sized by
         Outcome outcome;
         try {
             try {

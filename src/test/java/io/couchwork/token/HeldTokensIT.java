@@ -1,6 +1,7 @@
 package io.couchwork.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -295,5 +296,27 @@ class HeldTokensIT {
             assertThat(held.shownByFeed(late.id())).isFalse(); // another client's lock: proven by a start write again
             assertThat(held.shownByFeed(early.id())).isTrue();
         }
+    }
+
+    @Test
+    void one_start_write_proves_the_claims_waiting_behind_it_and_lets_go_of_a_changed_one(TestCouch couch) {
+        CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
+        List<Token> tokens = claimed(db, 3);
+        picasRelock(db, tokens.get(2).id(), tokens.get(2).lock() + 1); // taken while it waited in our queue
+        try (HeldTokens held = held(db, Duration.ofMillis(20))) {
+            tokens.forEach(held::hold);
+            int before = db.bulkWrites.get();
+
+            assertThat(held.start(tokens.get(0), List.of(tokens.get(1).id(), tokens.get(2).id()))).isTrue();
+
+            assertThat(db.bulkWrites.get() - before).isEqualTo(1);
+            assertThat(held.proof(tokens.get(0).id())).contains(true);
+            assertThat(held.proof(tokens.get(1).id())).contains(true);
+            String taken = tokens.get(2).id();
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.proof(taken).isPresent() || !held.holds(taken));
+            assertThat(held.proof(taken).orElse(false)).isFalse(); // let go: its job will not run
+        }
+        assertThat(new Token(db.get(tokens.get(1).id()).orElseThrow()).document().has("started_at")).isTrue();
+        assertThat(db.get(tokens.get(2).id()).orElseThrow().path("hostname").asText()).isEqualTo("picas-node");
     }
 }
