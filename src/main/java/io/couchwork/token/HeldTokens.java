@@ -617,8 +617,12 @@ public final class HeldTokens implements AutoCloseable {
         Token mine = held.get(id);
         if (mine != null && latestDoc.isPresent()) {
             Token latest = new Token(latestDoc.get());
-            if (ClaimOwnership.stillHolds(mine, latest) && latest.startedAt() == attempted.startedAt()
-                    && latest.leaseUntil() == attempted.leaseUntil()) {
+            boolean ourStartApplied = latest.startedAt() == attempted.startedAt()
+                    && latest.leaseUntil() == attempted.leaseUntil(); // its answer was lost
+            // a renewal of ours got there first: it moved lease_until, which a PiCaS pilot's re-lock never touches
+            boolean ourRenewal = latest.rev() != null && latest.rev().equals(mine.rev())
+                    || latest.leaseUntil() > mine.leaseUntil();
+            if (ClaimOwnership.stillHolds(mine, latest) && (ourStartApplied || ourRenewal)) {
                 held.put(id, latest);
                 return true;
             }
