@@ -121,8 +121,24 @@ public final class HeldTokens implements AutoCloseable {
     private record Finish(String id, String claimId, Outcome outcome, long started, CompletableFuture<Saved> saved)
             implements Op {}
 
-    /** The write that proves a claim still holds just before its job starts; completes with whether it does. */
-    private record Start(String id, String claimId, CompletableFuture<Boolean> proven) implements Op {}
+    /**
+     * The write that proves a claim still holds just before its job starts; completes with whether it does. Its time
+     * is fixed at the first attempt, so that a retry writes what an attempt whose answer was lost wrote, and the
+     * conflict it then meets is recognised as that attempt.
+     */
+    private record Start(String id, String claimId, CompletableFuture<Boolean> proven, AtomicLong at) {
+        Start(String id, String claimId, CompletableFuture<Boolean> proven) {
+            this(id, claimId, proven, new AtomicLong());
+        }
+
+        long at(long now) {
+            at.compareAndSet(0, now);
+            return at.get();
+        }
+    }
+
+    /** Start writes asked for together, written in one request. */
+    private record Starts(List<Start> starts) implements Op {}
 
     private record Renew() implements Op {}
 
@@ -183,12 +199,16 @@ public final class HeldTokens implements AutoCloseable {
         if (closing || !writer.isAlive()) {
             return true; // the worker is stopping: no writer to prove it with; the lease holds as it did before
         }
-        CompletableFuture<Boolean> proven = requestProof(claim.id(), claim.claimId());
+        List<Start> requested = new ArrayList<>();
+        CompletableFuture<Boolean> proven = requestProof(claim.id(), claim.claimId(), requested);
         for (String id : waiting) {
             Token other = held.get(id);
             if (other != null && !shownByFeed(id)) {
-                requestProof(id, other.claimId());
+                requestProof(id, other.claimId(), requested);
             }
+        }
+        if (!requested.isEmpty()) {
+            queue.add(new Starts(requested)); // one op: the writer never takes the first without the others
         }
         boolean interrupted = false;
         try {
@@ -208,10 +228,10 @@ public final class HeldTokens implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Boolean> requestProof(String id, String claimId) {
+    private CompletableFuture<Boolean> requestProof(String id, String claimId, List<Start> requested) {
         return proofs.computeIfAbsent(id, k -> {
             CompletableFuture<Boolean> proven = new CompletableFuture<>();
-            queue.add(new Start(id, claimId, proven));
+            requested.add(new Start(id, claimId, proven));
             return proven;
         });
     }
@@ -432,8 +452,8 @@ public final class HeldTokens implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             List<Claims> claims = new ArrayList<>();
             for (Op op : batch) {
-                if (op instanceof Start st) {
-                    starts.add(st); // retried with the outcomes until written
+                if (op instanceof Starts st) {
+                    starts.addAll(st.starts()); // retried with the outcomes until written
                 } else if (op instanceof Finish f) {
                     Finish superseded = finishes.put(f.id(), f);
                     if (superseded != null) {
@@ -554,7 +574,8 @@ public final class HeldTokens implements AutoCloseable {
                 st.proven().complete(false);
                 continue;
             }
-            Token started = current.started(now, now + leaseSeconds);
+            long at = st.at(now);
+            Token started = current.started(at, at + leaseSeconds);
             startsWritten.add(st);
             startDocs.add(started);
             docs.add(started.document());
