@@ -2,8 +2,6 @@ package io.couchwork.devserver;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.ibm.cloud.cloudant.v1.Cloudant;
-import com.ibm.cloud.sdk.core.security.NoAuthAuthenticator;
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
 import java.io.IOException;
@@ -16,9 +14,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The bundled CouchDB-API server (PouchDB Server on Node.js) as a child process on 127.0.0.1, for tests and for trying
@@ -62,11 +64,15 @@ public final class BundledCouchServer implements AutoCloseable {
     }
 
     public static BundledCouchServer start(Path installDirectory, Options options) {
+        if (options.port() != 0) {
+            PortCheck.ensureFree(options.port());
+        }
         Path script = new TestServerInstall(installDirectory).ensureInstalled();
         int port = options.port() == 0 ? freePort() : options.port();
+        String uuid = UUID.randomUUID().toString().replace("-", "");
         try {
             Path work = Files.createTempDirectory("couchwork-devserver-");
-            Files.writeString(work.resolve("config.json"), configJson(options), StandardCharsets.UTF_8);
+            Files.writeString(work.resolve("config.json"), configJson(options, uuid), StandardCharsets.UTF_8);
             List<String> command = new ArrayList<>(List.of("node", script.toString(),
                     "--host", "127.0.0.1", "--port", Integer.toString(port), "-n",
                     "--config", work.resolve("config.json").toString()));
@@ -79,7 +85,7 @@ public final class BundledCouchServer implements AutoCloseable {
             Process process = new ProcessBuilder(command).directory(work.toFile())
                     .redirectErrorStream(true).redirectOutput(work.resolve("server.log").toFile()).start();
             BundledCouchServer server = new BundledCouchServer(process, port, work);
-            server.awaitReady();
+            server.awaitReady(uuid);
             return server;
         } catch (IOException e) {
             throw new CouchworkException("Cannot start the bundled server: " + e.getMessage()
@@ -101,6 +107,11 @@ public final class BundledCouchServer implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The temporary folder of its config and log, deleted once it stops. */
+    public Path workDirectory() {
+        return workDirectory;
     }
 
     public Path logFile() {
@@ -133,27 +144,57 @@ public final class BundledCouchServer implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        if (!process.isAlive()) {
+            deleteWorkDirectory();
+        }
     }
 
-    private void awaitReady() {
-        Cloudant probe = new Cloudant("couchwork-devserver", new NoAuthAuthenticator());
-        probe.setServiceUrl(url());
+    /** The config and log of a server that stopped: nothing of a clean stop is left in the temporary folder. */
+    private void deleteWorkDirectory() {
+        try (Stream<Path> files = Files.walk(workDirectory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // a folder left in the temporary directory is no reason to fail a stop
+        }
+    }
+
+    /** Waits until this server answers: the one whose uuid we gave it, not another one on the same port. */
+    private void awaitReady(String uuid) {
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new CouchworkException("The bundled server exited at start (code " + process.exitValue()
-                        + "); see " + logFile(), ExitCode.FAILURE);
+                String log = lastLines(logFile(), 10);
+                close();
+                throw new CouchworkException("The bundled server exited at start (code " + process.exitValue() + ")"
+                        + (log.isBlank() ? "" : "; its last words:\n" + log), ExitCode.FAILURE);
             }
             try {
-                probe.getServerInformation().execute();
-                return;
-            } catch (RuntimeException notYet) {
+                if (uuid.equals(PortCheck.uuidAt(url()))) {
+                    return;
+                }
+                pause(); // another server answers there: ours has not bound the port (yet)
+            } catch (IOException notYet) {
                 pause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new CouchworkException("Interrupted while starting the bundled server", ExitCode.FAILURE, e);
             }
         }
+        String log = lastLines(logFile(), 10);
         close();
         throw new CouchworkException("The bundled server did not answer on " + url() + " within "
-                + START_TIMEOUT.toSeconds() + "s; see " + logFile(), ExitCode.UNAVAILABLE);
+                + START_TIMEOUT.toSeconds() + "s" + (log.isBlank() ? "" : "; its last words:\n" + log),
+                ExitCode.UNAVAILABLE);
+    }
+
+    private static String lastLines(Path file, int count) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size())).strip();
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
     }
 
     private static void pause() {
@@ -165,11 +206,13 @@ public final class BundledCouchServer implements AutoCloseable {
         }
     }
 
-    private static String configJson(Options options) {
+    private static String configJson(Options options, String uuid) {
         // PouchDB Server hashes the plain admin password into this file on start, as CouchDB does with local.ini
-        Map<String, Object> config = options.adminUser() == null
-                ? Map.of()
-                : Map.of("admins", Map.of(options.adminUser(), options.adminPassword()));
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("couchdb", Map.of("uuid", uuid));
+        if (options.adminUser() != null) {
+            config.put("admins", Map.of(options.adminUser(), options.adminPassword()));
+        }
         try {
             return new ObjectMapper().writeValueAsString(config);
         } catch (JsonProcessingException e) {

@@ -1,0 +1,70 @@
+package io.couchwork.devserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import io.couchwork.CouchworkException;
+import io.couchwork.ExitCode;
+import io.couchwork.testing.CouchDbServerExtension;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** The bundled server refuses a taken port, naming what answers there, and leaves no temporary folder behind. */
+class BundledCouchServerIT {
+
+    private static final String COUCHDB_WELCOME = """
+            {"couchdb":"Welcome","version":"3.5.0","vendor":{"name":"The Apache Software Foundation"}}""";
+
+    @Test
+    void a_port_where_a_couchdb_answers_is_refused_naming_that_server() throws Exception {
+        HttpServer couch = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        couch.createContext("/", exchange -> {
+            byte[] body = COUCHDB_WELCOME.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        couch.start();
+        int port = couch.getAddress().getPort();
+        try {
+            assertThatThrownBy(() -> BundledCouchServer.start(Path.of("testserver"),
+                    BundledCouchServer.Options.inMemory().onPort(port)))
+                    .isInstanceOf(CouchworkException.class)
+                    .hasMessageStartingWith("Port " + port + " is taken: a CouchDB-API server answers there (Apache"
+                            + " CouchDB 3.5.0)")
+                    .hasMessageContaining("COUCHDB_URL=http://127.0.0.1:" + port)
+                    .hasMessageContaining("--port " + (port + 1))
+                    .extracting(e -> ((CouchworkException) e).exitCode()).isEqualTo(ExitCode.UNAVAILABLE);
+        } finally {
+            couch.stop(0);
+        }
+    }
+
+    @Test
+    void a_port_held_by_a_program_that_speaks_no_http_is_refused() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = silent.getLocalPort(); // listens, never answers
+            assertThatThrownBy(() -> BundledCouchServer.start(Path.of("testserver"),
+                    BundledCouchServer.Options.inMemory().onPort(port)))
+                    .hasMessageStartingWith("Port " + port + " is taken: a program that does not answer HTTP");
+        }
+    }
+
+    @Test
+    void a_stopped_server_leaves_no_temporary_folder() {
+        Assumptions.assumeTrue(System.getenv("COUCHDB_URL") == null || System.getenv("COUCHDB_URL").isBlank(),
+                "starts the bundled server: not run against COUCHDB_URL");
+        BundledCouchServer server = CouchDbServerExtension.startBundledServer(BundledCouchServer.Options.inMemory());
+        Path work = server.workDirectory();
+        assertThat(Files.exists(work.resolve("config.json"))).isTrue();
+        server.close();
+        assertThat(work).doesNotExist();
+    }
+}
