@@ -12,9 +12,12 @@ import io.couchwork.cli.tokens.DeadLettersCommand;
 import io.couchwork.cli.tokens.LoadCommand;
 import io.couchwork.cli.tokens.TokensCommand;
 import io.couchwork.cli.tokens.ViewsCommand;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.ScopeType;
 
 /** The couchwork command: entry point of the launcher bin/couchwork. */
@@ -27,16 +30,23 @@ import picocli.CommandLine.ScopeType;
             DeadLettersCommand.class,
             StatusCommand.class,
             CommandLine.HelpCommand.class})
-public final class Couchwork implements Runnable {
+public final class Couchwork implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
     void setVerbose(boolean verbose) {
         CliErrorHandler.setVerbose(verbose);
     }
 
+    /** Bare couchwork: a usage error, so that a script that forgot its command does not pass for a success. */
     @Override
-    public void run() {
-        new CommandLine(this).usage(System.out);
+    public Integer call() {
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        err.println("couchwork: a command is missing; the commands are:");
+        spec.commandLine().usage(err);
+        return ExitCode.USAGE.code();
     }
 
     public static void main(String[] args) {

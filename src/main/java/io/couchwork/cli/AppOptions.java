@@ -5,7 +5,9 @@ import io.couchwork.ExitCode;
 import io.couchwork.app.CouchworkHome;
 import io.couchwork.app.CouchworkMain;
 import io.couchwork.app.RouteFiles;
+import io.couchwork.config.KnownSettings;
 import io.couchwork.config.SettingsReader;
+import io.couchwork.config.SettingsValidation;
 import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.couchdb.SecretMasking;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.FailedToCreateRouteException;
@@ -45,6 +48,7 @@ public final class AppOptions {
 
     /** The app with these overrides (the command line's -D settings win), not started. */
     Main createMain(Map<String, String> extraOverrides) {
+        checkOverrideKeys();
         CouchworkHome home = CouchworkHome.current();
         Map<String, String> overrides = new LinkedHashMap<>(extraOverrides);
         overrides.putAll(properties);
@@ -53,6 +57,15 @@ public final class AppOptions {
 
     /** The CouchDB settings the app would use (file, environment, -D), resolved by Camel's properties without starting it. */
     public CouchDbSettings couchDbSettings() {
+        return withSettings(Map.of(), CouchDbSettings::read);
+    }
+
+    /**
+     * Reads the app's settings (file, environment, -D above {@code extraOverrides}) with {@code reader}, after the same
+     * checks {@code run} makes: an unknown or misspelt key, or a value of the wrong kind, is an error for every command.
+     */
+    public <T> T withSettings(Map<String, String> extraOverrides, Function<SettingsReader, T> reader) {
+        checkOverrideKeys();
         CouchworkHome home = CouchworkHome.current();
         Path file = config != null ? config : home.configFile();
         if (!Files.isRegularFile(file)) {
@@ -63,11 +76,29 @@ public final class AppOptions {
             context.getPropertiesComponent().setLocation("file:" + file.toAbsolutePath());
             Properties overrides = new Properties();
             overrides.put(CouchworkHome.PROPERTY, home.root().toString());
+            overrides.putAll(extraOverrides);
             overrides.putAll(properties);
             context.getPropertiesComponent().setOverrideProperties(overrides);
-            return CouchDbSettings.read(SettingsReader.of(context.getPropertiesComponent()));
+            SettingsReader settings = SettingsReader.of(context.getPropertiesComponent());
+            // a misspelt key must not send load or reset to the default database
+            new SettingsValidation(file, properties, System.getenv()).check(settings);
+            return reader.apply(settings);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e); // closing a context that never started
+        }
+    }
+
+    /** -D sets Couchwork's and Camel's settings only: anything else is a typo that would be ignored. */
+    private void checkOverrideKeys() {
+        List<String> problems = new ArrayList<>();
+        for (String key : properties.keySet()) {
+            if (!key.startsWith("couchwork.") && !key.startsWith("camel.")) {
+                problems.add("-D " + key + " is not a setting: -D sets couchwork.* and camel.* settings only"
+                        + KnownSettings.closest("couchwork." + key).map(k -> "; did you mean -D " + k + "?").orElse(""));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CouchworkException(String.join("; ", problems), ExitCode.CONFIGURATION);
         }
     }
 

@@ -1,7 +1,9 @@
 package io.couchwork.cli;
 
-import io.couchwork.app.CouchworkHome;
+import io.couchwork.CouchworkException;
+import io.couchwork.ExitCode;
 import io.couchwork.config.SettingsReader;
+import io.couchwork.token.TokenCounts;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.CouchDbSettings;
 import io.couchwork.couchdb.StartupCheck;
@@ -15,9 +17,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Properties;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.camel.impl.DefaultCamelContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,38 +56,39 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Duration pause = SettingsReader.parseDuration("--interval", interval);
-        try (DefaultCamelContext context = new DefaultCamelContext()) {
-            SettingsReader appSettings = SettingsReader.of(properties(context));
-            CouchDbSettings settings = CouchDbSettings.read(appSettings);
-            FlowDefinitions flows = FlowDefinitions.load(Path.of(appSettings.string("couchwork.flows.states",
-                    "config/flows")));
-            CouchDatabase database = CouchDatabase.connect(settings);
-            new StartupCheck(database.client(), settings, Clock.systemUTC()).awaitReady();
-            PoolStatusReader reader = new PoolStatusReader(database, Clock.systemUTC(), flows);
-            boolean clear = watch && !json && System.console() != null;
-            while (true) {
-                PoolStatus status = reader.read(Optional.ofNullable(set));
-                out.print((clear ? "\033[H\033[2J" : "") + (json ? StatusJson.write(status) + "\n"
-                        : StatusTable.render(status)));
-                out.flush();
-                if (!watch) {
-                    return 0;
-                }
-                Thread.sleep(Math.max(100, pause.toMillis()));
+        // a status look neither waits for a server nor creates a database
+        Looked looked = app.withSettings(Map.of(CouchDbSettings.PREFIX + "wait-for-server", "0s",
+                CouchDbSettings.PREFIX + "create-database", "false"), s -> new Looked(CouchDbSettings.read(s),
+                FlowDefinitions.load(Path.of(s.string("couchwork.flows.states", "config/flows")))));
+        CouchDbSettings settings = looked.settings();
+        FlowDefinitions flows = looked.flows();
+        CouchDatabase database = CouchDatabase.connect(settings);
+        new StartupCheck(database.client(), settings, Clock.systemUTC()).awaitReady();
+        PoolStatusReader reader = new PoolStatusReader(database, Clock.systemUTC(), flows);
+        boolean clear = watch && !json && System.console() != null;
+        for (boolean first = true; ; first = false) {
+            PoolStatus status = reader.read(Optional.ofNullable(set));
+            if (first && set != null) {
+                ensureSetExists(database); // after the first read, which installs the views it asks
             }
+            out.print((clear ? "\033[H\033[2J" : "") + (json ? StatusJson.write(status) + "\n"
+                    : StatusTable.render(status)));
+            out.flush();
+            if (!watch) {
+                return 0;
+            }
+            Thread.sleep(Math.max(100, pause.toMillis()));
         }
     }
 
-    /** The app's settings (file, environment, -D); a status look neither waits for a server nor creates a database. */
-    private org.apache.camel.spi.PropertiesComponent properties(DefaultCamelContext context) {
-        CouchworkHome home = CouchworkHome.current();
-        context.getPropertiesComponent().setLocation("file:" + (app.config != null ? app.config : home.configFile()));
-        Properties overrides = new Properties();
-        overrides.put(CouchworkHome.PROPERTY, home.root().toString());
-        overrides.put(CouchDbSettings.PREFIX + "wait-for-server", "0s");
-        overrides.put(CouchDbSettings.PREFIX + "create-database", "false");
-        overrides.putAll(app.properties);
-        context.getPropertiesComponent().setOverrideProperties(overrides);
-        return context.getPropertiesComponent();
+    private record Looked(CouchDbSettings settings, FlowDefinitions flows) {}
+
+    private void ensureSetExists(CouchDatabase database) {
+        Set<String> sets = TokenCounts.read(database).byType().keySet();
+        if (!sets.contains(set)) {
+            throw new CouchworkException("No token set '" + set + "' in database '" + database.name() + "'"
+                    + (sets.isEmpty() ? " (it has no tokens)" : "; its sets: " + String.join(", ", sets)),
+                    ExitCode.USAGE);
+        }
     }
 }

@@ -23,7 +23,8 @@ public record CouchDbSettings(
         Duration waitForServer,
         Duration connectTimeout,
         Duration readTimeout,
-        int maxRetries) {
+        int maxRetries,
+        String credentialsSource) {
 
     public static final String PREFIX = "couchwork.couchdb.";
     private static final Pattern DATABASE_NAME = Pattern.compile("^[a-z][a-z0-9_$()+/-]*$");
@@ -61,12 +62,14 @@ public record CouchDbSettings(
         URI url = parseUrl(rawUrl);
         String user = settings.string(PREFIX + "user", "");
         String password = settings.string(PREFIX + "password", "");
+        String source = "COUCHDB_USER and COUCHDB_PASSWORD (couchwork.couchdb.user and .password)";
         // credentials may come inside the URL (http://user:pass@host); explicit settings win
         if (url.getRawUserInfo() != null) {
             String[] userInfo = url.getRawUserInfo().split(":", 2);
             if (user.isEmpty()) {
                 user = decode(userInfo[0]);
                 password = userInfo.length > 1 ? decode(userInfo[1]) : "";
+                source = "the user and password in COUCHDB_URL (couchwork.couchdb.url)";
             }
             url = withoutUserInfo(url);
         }
@@ -79,7 +82,8 @@ public record CouchDbSettings(
                 settings.duration(PREFIX + "wait-for-server", "5m"),
                 settings.duration(PREFIX + "connect-timeout", "10s"),
                 settings.duration(PREFIX + "read-timeout", "60s"),
-                settings.integer(PREFIX + "max-retries", 4, 0));
+                settings.integer(PREFIX + "max-retries", 4, 0),
+                source);
     }
 
     /** The server URL for messages and logs: never carries credentials. */
@@ -89,6 +93,13 @@ public record CouchDbSettings(
 
     public boolean hasCredentials() {
         return !user.isEmpty();
+    }
+
+    /** What to do about a database that does not exist, for a command that did not create it. */
+    public String missingDatabaseHint() {
+        return "check its name (couchwork.couchdb.database, COUCHDB_DATABASE); 'couchwork tokens load' and"
+                + " 'couchwork run' create it (with couchwork.couchdb.create-database = true, the default), or create it"
+                + " yourself: curl -X PUT " + displayUrl() + "/" + database + " -u USER";
     }
 
     public String userForDisplay() {

@@ -111,8 +111,7 @@ public final class StartupCheck {
         }
         if (!settings.createDatabase()) {
             throw new CouchworkException("Database '" + settings.database() + "' does not exist at " + settings.displayUrl()
-                    + "; create it (curl -X PUT " + settings.displayUrl() + "/" + settings.database()
-                    + " -u USER) or set couchwork.couchdb.create-database=true", ExitCode.CONFIGURATION);
+                    + "; " + settings.missingDatabaseHint(), ExitCode.CONFIGURATION);
         }
         createDatabase();
         LOG.info("Created database '{}' at {}", settings.database(), settings.displayUrl());
@@ -161,7 +160,7 @@ public final class StartupCheck {
 
     private CouchworkException rejected(String why) {
         return new CouchworkException("CouchDB at " + settings.displayUrl() + " rejected user " + settings.userForDisplay()
-                + " (" + why + "); check COUCHDB_USER and COUCHDB_PASSWORD", ExitCode.NO_PERMISSION);
+                + " (" + why + "); check " + settings.credentialsSource(), ExitCode.NO_PERMISSION);
     }
 
     private CouchworkException notCouchDb(String why) {

@@ -20,7 +20,7 @@ public final class PoolConnection {
     public static CouchDatabase open(CouchDbSettings settings, Duration waitForServer, boolean mayCreate) {
         CouchDbSettings checked = new CouchDbSettings(settings.url(), settings.user(), settings.password(),
                 settings.database(), mayCreate && settings.createDatabase(), waitForServer, settings.connectTimeout(),
-                settings.readTimeout(), settings.maxRetries());
+                settings.readTimeout(), settings.maxRetries(), settings.credentialsSource());
         Cloudant client = CouchDbClients.create(checked);
         new StartupCheck(client, checked, Clock.systemUTC()).awaitReady();
         return new CouchDatabase(client, checked);

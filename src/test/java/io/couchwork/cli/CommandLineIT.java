@@ -99,6 +99,50 @@ class CommandLineIT {
     }
 
     @Test
+    void should_refuse_a_misspelt_setting_in_every_command_not_only_run(TestCouch couch, @TempDir Path dir)
+            throws IOException {
+        Path inputs = Files.writeString(dir.resolve("inputs.txt"), "a\nb\n");
+        List<String> args = new ArrayList<>(List.of("status"));
+        couch.properties(couch.createDatabase()).forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
+        args.addAll(List.of("-D", "couchwork.couchdb.databse=other"));
+        assertThat(execute(args.toArray(String[]::new))).isEqualTo(78);
+        assertThat(err.toString().lines()).containsExactly("couchwork: Unknown setting couchwork.couchdb.databse"
+                + " (-D couchwork.couchdb.databse): did you mean couchwork.couchdb.database?");
+        args.set(0, "load");
+        args.add(1, inputs.toString());
+        err.getBuffer().setLength(0);
+        assertThat(execute(args.toArray(String[]::new))).isEqualTo(78);
+        assertThat(err.toString()).contains("Unknown setting couchwork.couchdb.databse");
+        assertThat(couch.client().getAllDbs().execute().getResult()).doesNotContain("other");
+    }
+
+    @Test
+    void should_refuse_a_d_option_outside_the_settings_namespaces() {
+        assertThat(execute("status", "-D", "foo.bar=1", "-D", "couchdb.database=x")).isEqualTo(78);
+        assertThat(err.toString().lines()).containsExactly("couchwork: -D foo.bar is not a setting: -D sets couchwork.*"
+                + " and camel.* settings only; -D couchdb.database is not a setting: -D sets couchwork.* and camel.*"
+                + " settings only; did you mean -D couchwork.couchdb.database?");
+    }
+
+    @Test
+    void should_call_a_bare_couchwork_a_usage_error() {
+        assertThat(execute()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("couchwork: a command is missing").contains("run ", "status ");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void should_say_so_when_status_is_asked_for_a_set_that_does_not_exist(TestCouch couch) throws Exception {
+        String database = couch.createDatabase();
+        io.couchwork.testing.TestPools.fill(couch, database, 2);
+        List<String> args = new ArrayList<>(List.of("status", "--set", "nosuch"));
+        couch.properties(database).forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
+        assertThat(execute(args.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly("couchwork: No token set 'nosuch' in database '" + database
+                + "'; its sets: token");
+    }
+
+    @Test
     void should_answer_an_unknown_option_with_one_line_and_a_suggestion() {
         assertThat(execute("run", "--confg", "x")).isEqualTo(2);
         assertThat(err.toString().lines()).singleElement().asString()

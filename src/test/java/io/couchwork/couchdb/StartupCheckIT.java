@@ -49,7 +49,7 @@ class StartupCheckIT {
                         e -> assertThat(e.exitCode()).isEqualTo(ExitCode.CONFIGURATION))
                 .hasMessageContaining("Database '" + database + "' does not exist at " + couch.settings(database).displayUrl())
                 .hasMessageContaining("curl -X PUT")
-                .hasMessageContaining("couchwork.couchdb.create-database=true");
+                .hasMessageContaining("'couchwork tokens load' and 'couchwork run' create it");
         assertThat(couch.client().getAllDbs().execute().getResult()).doesNotContain(database);
     }
 
@@ -89,7 +89,23 @@ class StartupCheckIT {
                     .isInstanceOfSatisfying(CouchworkException.class,
                             e -> assertThat(e.exitCode()).isEqualTo(ExitCode.NO_PERMISSION))
                     .hasMessageStartingWith("CouchDB at " + auth.url() + " rejected user '" + auth.user() + "' (HTTP 401")
-                    .hasMessageEndingWith("check COUCHDB_USER and COUCHDB_PASSWORD")
+                    .hasMessageEndingWith("check COUCHDB_USER and COUCHDB_PASSWORD (couchwork.couchdb.user and .password)")
+                    .hasMessageNotContaining(auth.password());
+        }
+    }
+
+    @Test
+    void should_name_the_url_as_the_place_to_check_when_wrong_credentials_came_inside_it(TestCouch couch) {
+        try (AuthServer auth = AuthServer.start(couch, KNOWN_PASSWORD)) {
+            Map<String, String> properties = auth.properties();
+            properties.put("couchwork.couchdb.wait-for-server", "0s");
+            properties.put("couchwork.couchdb.user", "");
+            properties.put("couchwork.couchdb.password", "");
+            properties.put("couchwork.couchdb.url",
+                    auth.url().replace("://", "://" + auth.user() + ":" + auth.password() + "-wrong@"));
+            assertThatThrownBy(() -> check(properties))
+                    .hasMessageStartingWith("CouchDB at " + auth.url() + " rejected user '" + auth.user() + "' (HTTP 401")
+                    .hasMessageEndingWith("check the user and password in COUCHDB_URL (couchwork.couchdb.url)")
                     .hasMessageNotContaining(auth.password());
         }
     }

@@ -99,7 +99,7 @@ class LauncherIT {
             assertThat(app.output().lines().filter(l -> l.startsWith("couchwork:")))
                     .containsExactly("couchwork: CouchDB at " + auth.url() + " rejected user '" + auth.user()
                             + "' (HTTP 401: unauthorized: Name or password is incorrect.); check COUCHDB_USER and"
-                            + " COUCHDB_PASSWORD");
+                            + " COUCHDB_PASSWORD (couchwork.couchdb.user and .password)");
             assertThat(app.output()).doesNotContain(auth.password()).doesNotContain("\tat ");
         }
     }
