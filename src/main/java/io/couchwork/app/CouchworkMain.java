@@ -20,6 +20,7 @@ public final class CouchworkMain {
         main.configure().addConfiguration(RecurringTokensConfiguration.class);
         main.addMainListener(new io.couchwork.config.SettingsValidation(configFile, overrides, System.getenv()));
         main.addMainListener(new io.couchwork.web.HttpAccess());
+        main.addMainListener(new StartupSummary());
         main.setPropertyPlaceholderLocations("file:" + configFile.toAbsolutePath());
         main.addOverrideProperty(CouchworkHome.PROPERTY, home.root().toString());
         overrides.forEach(main::addOverrideProperty);

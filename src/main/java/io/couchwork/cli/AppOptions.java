@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -112,28 +113,52 @@ public final class AppOptions {
      * error, but not of a route Camel could not create (an unknown component, a duplicate id), so those are looked up.
      */
     static Exception startFailure(Exception e, RouteFiles routes) {
+        quietFalseSignalLine();
         CouchworkException ours = CouchworkException.findIn(e);
         if (ours != null) {
             String where = where(e, routes); // an endpoint's own check names the option, not its route
             return where.isEmpty() ? e : new CouchworkException(ours.getMessage() + where, ours.exitCode(), e);
         }
-        return new CouchworkException("Cannot start: " + badOption(e).orElse("") + deepestMessage(e) + where(e, routes),
-                ExitCode.CONFIGURATION, e);
+        Optional<String> yaml = YamlErrorMessage.describe(e);
+        if (yaml.isPresent()) {
+            return new CouchworkException("Cannot start: " + yaml.get(), ExitCode.CONFIGURATION, e);
+        }
+        return new CouchworkException("Cannot start: " + badOption(e).orElseGet(() -> deepestMessage(e))
+                + where(e, routes), ExitCode.CONFIGURATION, e);
     }
 
-    /** "endpoint X: option Y = 'Z' is not valid: " when an endpoint option could not be converted to its type. */
-    private static java.util.Optional<String> badOption(Throwable error) {
+    /**
+     * Camel's shutdown hook logs "triggered by SIGTERM" for any JVM exit; after a failed start the exit is ours, and no
+     * signal was sent.
+     */
+    private static void quietFalseSignalLine() {
+        org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.camel.main.DefaultMainShutdownStrategy",
+                org.apache.logging.log4j.Level.WARN);
+    }
+
+    /**
+     * An option Camel could not set, in the user's terms: "endpoint X: option Y = 'Z' is not valid: why" for an endpoint,
+     * "setting camel.main.Y = 'Z' is not valid: why" for the app's settings (no Java class names).
+     */
+    private static Optional<String> badOption(Throwable error) {
         String uri = null;
         for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof org.apache.camel.ResolveEndpointFailedException failed) {
                 uri = failed.getUri();
             }
             if (t instanceof org.apache.camel.PropertyBindingException binding) {
-                return java.util.Optional.of((uri == null ? "" : "endpoint " + SecretMasking.maskUrl(uri) + ": ")
-                        + "option " + binding.getPropertyName() + " = '" + binding.getValue() + "' is not valid: ");
+                String why = binding.getCause() == null ? "there is no such option" : deepestMessage(binding.getCause());
+                if (uri != null) {
+                    return Optional.of("endpoint " + SecretMasking.maskUrl(uri) + ": option "
+                            + binding.getPropertyName() + " = '" + binding.getValue() + "' is not valid: " + why);
+                }
+                String key = binding.getOptionKey() != null ? binding.getOptionKey() : binding.getPropertyName();
+                String prefix = binding.getOptionPrefix() == null || key.startsWith(binding.getOptionPrefix())
+                        ? "" : binding.getOptionPrefix();
+                return Optional.of("setting " + prefix + key + " = '" + binding.getValue() + "' is not valid: " + why);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static final Pattern DUPLICATE_IDS = Pattern.compile("Duplicate route ids detected: ([^.]+)\\.");

@@ -27,7 +27,8 @@ public final class SettingsValidation extends MainListenerSupport {
     private static final Logger LOG = LoggerFactory.getLogger(SettingsValidation.class);
     private static final String PREFIX = "couchwork.";
     /** COUCHWORK_* variables that are not settings. */
-    private static final List<String> OTHER_VARIABLES = List.of("COUCHWORK_HOME", "COUCHWORK_LOG_LEVEL");
+    private static final List<String> OTHER_VARIABLES = List.of("COUCHWORK_HOME", "COUCHWORK_LOG_LEVEL",
+            "COUCHWORK_TOKEN_LOG_LEVEL");
 
     private final Path configFile;
     private final Map<String, String> overrides;

@@ -35,6 +35,8 @@ public final class TokenWorker {
     /** How long a job start waits for the feed to show its claim before a start write proves it instead. */
     private static final Duration FEED_PROOF_WAIT = Duration.ofMillis(20);
     private static final Logger LOG = LoggerFactory.getLogger(TokenWorker.class);
+    /** Finished jobs, one line each: a logger of their own, so that a busy pool can turn them down. */
+    private static final Logger TOKENS = LoggerFactory.getLogger("io.couchwork.tokens");
     private static final Backoff CLAIM_BACKOFF = Backoff.exponential(Duration.ofMillis(250), Duration.ofSeconds(30));
     private static final Duration PILOT_CHECK = Duration.ofSeconds(1);
 
@@ -318,7 +320,7 @@ public final class TokenWorker {
         }
         prefetch.jobTook(System.nanoTime() - t0);
         LOG.debug("Token {} ran in {} ms", token.id(), (System.nanoTime() - t0) / 1_000_000);
-        reportFailure(token, outcome);
+        reportOutcome(token, outcome, System.nanoTime() - t0);
         metrics.executed(settings.name(), token, outcome, settings.retryPolicy(), System.nanoTime() - t0);
         finish(token, outcome, started);
     }
@@ -348,16 +350,28 @@ public final class TokenWorker {
         return false;
     }
 
-    /** A failed attempt is worth a line naming the token: the document holds the details. */
-    private static void reportFailure(Token token, Outcome outcome) {
-        String why = null;
-        if (outcome instanceof Outcome.Finished finished && finished.exitCode() != 0) {
-            why = finished.failureMessage() != null ? finished.failureMessage() : "exit code " + finished.exitCode();
+    /**
+     * One line per finished job, on its own logger (io.couchwork.tokens, level COUCHWORK_TOKEN_LOG_LEVEL): done at INFO,
+     * a failure at WARN saying whether it will be retried. The document holds the details.
+     */
+    private void reportOutcome(Token token, Outcome outcome, long nanos) {
+        String took = String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
+        int attempt = token.attempts() + 1;
+        RetryPolicy retry = settings.retryPolicy();
+        if (outcome instanceof Outcome.Finished finished && finished.exitCode() == 0) {
+            TOKENS.info("Token {} done in {}", token.id(), took);
+        } else if (outcome instanceof Outcome.Finished finished) {
+            String why = finished.failureMessage() != null ? finished.failureMessage() : "exit code " + finished.exitCode();
+            TOKENS.warn("Token {} failed after {} (attempt {} of {}): {}; {}", token.id(), took, attempt,
+                    retry.maxAttempts(), why, retry.nonRetryableExitCodes().contains(finished.exitCode())
+                            ? "not retried: exit code " + finished.exitCode() + " is non-retryable"
+                            : retry.mayRetry(token.attempts(), finished.exitCode(), true) ? "it will be retried"
+                            : "no attempts left: it goes to error");
         } else if (outcome instanceof Outcome.Failed failed) {
-            why = failed.message() + (failed.retryable() ? "" : " (not retried)");
-        }
-        if (why != null) {
-            LOG.warn("Token {} failed (attempt {}): {}", token.id(), token.attempts() + 1, why);
+            TOKENS.warn("Token {} failed after {} (attempt {} of {}): {}; {}", token.id(), took, attempt,
+                    retry.maxAttempts(), failed.message(), !failed.retryable() ? "not retried: the failure is non-retryable"
+                            : retry.mayRetry(token.attempts(), null, true) ? "it will be retried"
+                            : "no attempts left: it goes to error");
         }
     }
 

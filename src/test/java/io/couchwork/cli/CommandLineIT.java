@@ -85,10 +85,11 @@ class CommandLineIT {
         } finally {
             restore(CouchworkHome.LAUNCH_PROPERTY, previous);
         }
-        assertThat(err.toString().lines()).singleElement().asString()
-                .startsWith("couchwork: Cannot start: ")
-                .contains("notAStep")
-                .contains("broken.camel.yaml, line 8");
+        assertThat(err.toString().lines()).containsExactly(
+                "couchwork: Cannot start: invalid YAML in " + home.resolve("routes/broken.camel.yaml") + ":8:11: Unknown"
+                        + " node id: notAStep",
+                "  8 |         - notAStep: {}",
+                "    |           ^");
     }
 
     @Test

@@ -49,7 +49,7 @@ class LauncherIT {
                     // at DEBUG: Camel logs resolved placeholders and endpoint URIs there, credentials among them
                     Map.of("COUCHDB_PASSWORD", auth.password(), "COUCHWORK_LOG_LEVEL", "DEBUG"));
             await().atMost(Duration.ofSeconds(60)).until(() -> app.output().contains("Connected to database '"));
-            assertThat(app.output()).contains("Started reportDatabaseStatus");
+            assertThat(app.output()).contains("Route reportDatabaseStatus (timer://reportDatabaseStatus): started");
 
             app.process().toHandle().destroy(); // SIGTERM
             assertThat(app.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -72,7 +72,8 @@ class LauncherIT {
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "COUCHDB_URL", couch.url(),
                 "COUCHWORK_COUCHDB_DATABASE", database,
-                "COUCHWORK_REPORT_INTERVAL", "1h"));
+                "COUCHWORK_REPORT_INTERVAL", "1h",
+                "COUCHWORK_LOG_LEVEL", "DEBUG")); // for the resolved settings
         if (!couch.user().isEmpty()) {
             env.put("COUCHDB_USER", couch.user());
             env.put("COUCHDB_PASSWORD", couch.password());
@@ -81,7 +82,7 @@ class LauncherIT {
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> app.output().contains("Connected to database '"));
             assertThat(app.output()).contains("database '" + database + "' holds 0 documents")
-                    .contains("[OS Environment Variable]      couchwork.report.interval = 1h");
+                    .contains("Setting couchwork.report.interval = 1h");
             assertThat(couch.client().getAllDbs().execute().getResult()).contains(database);
         } finally {
             app.process().toHandle().destroy();
@@ -123,6 +124,52 @@ class LauncherIT {
         devServer.process().toHandle().destroy(); // SIGTERM
         assertThat(devServer.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    void should_start_with_a_handful_of_lines_and_log_each_finished_token(TestCouch couch) throws Exception {
+        String database = couch.createDatabase();
+        io.couchwork.testing.TestPools.fill(couch, database, 2);
+        List<String> args = new java.util.ArrayList<>(List.of("run"));
+        couch.properties(database).forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
+        LaunchedApp app = launch(args, Map.of());
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> app.output().lines()
+                    .filter(l -> l.contains(" done in ")).count() == 2);
+            List<String> startLines = app.output().lines().takeWhile(l -> !l.contains("Token "))
+                    .filter(l -> l.contains(" INFO ")).toList();
+            assertThat(startLines).hasSizeLessThanOrEqualTo(10)
+                    .anyMatch(l -> l.contains("Connected to") && l.contains("database '" + database + "'"))
+                    .anyMatch(l -> l.contains("Routes on: ") && l.contains("processTokens"));
+            assertThat(app.output()).doesNotContain("Exchange[", "{{env:", "0.0.0.0", "xxxxxx");
+        } finally {
+            app.process().toHandle().destroy();
+            app.process().waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void should_show_a_yaml_error_with_its_line_and_a_caret_and_no_signal_line(TestCouch couch) throws Exception {
+        Path routes = java.nio.file.Files.createDirectories(workingDirectory.resolve("routes"));
+        java.nio.file.Files.writeString(routes.resolve("broken.camel.yaml"), """
+                - route:
+                    id: brokenRoute
+                    from:
+                      uri: "timer:x"
+                      steps:
+                        - log: "hi
+                """);
+        List<String> args = new java.util.ArrayList<>(List.of("run", "-D", "couchwork.pool.enabled=false",
+                "-D", "camel.main.routes-include-pattern=file:" + routes + "/*.camel.yaml"));
+        couch.properties(couch.createDatabase()).forEach((k, v) -> args.addAll(List.of("-D", k + "=" + v)));
+        LaunchedApp app = launch(args, Map.of());
+        assertThat(app.awaitExit()).isEqualTo(78);
+        assertThat(app.output().lines().dropWhile(l -> !l.startsWith("couchwork:")).limit(3)).containsExactly(
+                "couchwork: Cannot start: invalid YAML in " + routes.resolve("broken.camel.yaml") + ":7:1: found"
+                        + " unexpected end of stream (while scanning a quoted scalar at line 6, column 16)",
+                "  6 |         - log: \"hi",
+                "    |                ^");
+        assertThat(app.output()).doesNotContain("SIGTERM");
     }
 
     private LaunchedApp launch(List<String> args, Map<String, String> env) throws IOException {

@@ -222,7 +222,7 @@ class BadInputScenario {
         settings.put("couchwork.flows.redelivery-delay", "100");
         LaunchedApp worker = LaunchedApp.run(temp, settings);
         try {
-            await().atMost(WAIT).until(() -> worker.output().contains("Started processTokens"));
+            await().atMost(WAIT).until(() -> worker.output().contains("serves token types"));
             for (int i = 0; i < 10; i++) {
                 http.put("good_before_" + i, token("\"script\": \"echo good " + i + "\""));
             }
@@ -335,7 +335,7 @@ class BadInputScenario {
                     letter != null && letter.path("cause").asText().contains("owner")
                             && http.doc("device_invalid").path("state").asText().equals("dead_letter"),
                     letter == null ? "no dead letter" : letter.path("cause").asText());
-            long starts = log.lines().filter(l -> l.contains("Started processTokens")).count();
+            long starts = log.lines().filter(l -> l.contains("serves token types")).count();
             cases.add("no crash loop under bad tokens", "worker alive, started once", worker.process().isAlive()
                     && starts == 1, (worker.process().isAlive() ? "alive" : "exited") + ", started " + starts + "×");
         } finally {

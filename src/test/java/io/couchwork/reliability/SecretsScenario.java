@@ -60,7 +60,7 @@ class SecretsScenario {
             PlainHttp docs = new PlainHttp(new AuthCouch(auth).couch(), auth.database());
             LaunchedApp app = LaunchedApp.launch(temp, args, env);
             try {
-                await().atMost(WAIT).until(() -> app.output().contains("Started processTokens"));
+                await().atMost(WAIT).until(() -> app.output().contains("serves token types"));
                 docs.put("prints_env", token("env; exit 1"));
                 docs.put("prints_url", token("echo \\\"cannot reach $COUCHDB_URL\\\" >&2; exit 2"));
                 docs.put("device_invalid", "{\"type\": \"device\", \"state\": \"new\", \"owner\": \"nobody\"}");
