@@ -67,6 +67,7 @@ public final class AppOptions {
      */
     public <T> T withSettings(Map<String, String> extraOverrides, Function<SettingsReader, T> reader) {
         checkOverrideKeys();
+        io.couchwork.demo.Progress.quietFramework(CliErrorHandler.isVerbose()); // the context that reads them
         CouchworkHome home = CouchworkHome.current();
         Path file = config != null ? config : home.configFile();
         if (!Files.isRegularFile(file)) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
+import io.couchwork.util.ParseProblem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,8 +69,9 @@ final class FlowStatesFile {
                 }
             }
         } catch (JsonProcessingException e) {
-            throw problem(e.getLocation() == null ? 1 : e.getLocation().getLineNr(),
-                    e.getOriginalMessage().replaceAll("\\s*\\n\\s*", " "));
+            ParseProblem parse = ParseProblem.of(e);
+            throw new CouchworkException("Invalid flow states file " + parse.where(file) + ": " + parse.problem()
+                    + parse.snippet(file), ExitCode.CONFIGURATION);
         } catch (IOException e) {
             throw new CouchworkException("Cannot read the flow states file " + file + ": " + e.getMessage(),
                     ExitCode.CONFIGURATION, e);

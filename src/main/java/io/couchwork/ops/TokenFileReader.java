@@ -11,6 +11,8 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.couchwork.couchdb.Json;
+import io.couchwork.util.ParseProblem;
+import io.couchwork.util.SourceSnippet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.MalformedInputException;
@@ -49,10 +51,15 @@ public final class TokenFileReader {
         } catch (MalformedInputException e) {
             throw new InvalidTokenFileException(name, "not UTF-8 text");
         } catch (JsonProcessingException e) {
-            throw new InvalidTokenFileException(name + ":" + line(e), e.getOriginalMessage().replaceAll("\\s*\\n\\s*", " "));
+            throw unparsable(file, e);
         } catch (IOException e) {
             throw new InvalidTokenFileException(name, "cannot read: " + e.getMessage());
         }
+    }
+
+    private static InvalidTokenFileException unparsable(Path file, JsonProcessingException e) {
+        ParseProblem problem = ParseProblem.of(e);
+        return new InvalidTokenFileException(problem.where(file), problem.problem() + problem.snippet(file));
     }
 
     /** A template: one object of fields, JSON or YAML by extension. */
@@ -69,7 +76,7 @@ public final class TokenFileReader {
         } catch (NoSuchFileException e) {
             throw new InvalidTokenFileException(name, "no such file");
         } catch (JsonProcessingException e) {
-            throw new InvalidTokenFileException(name + ":" + line(e), e.getOriginalMessage().replaceAll("\\s*\\n\\s*", " "));
+            throw unparsable(file, e);
         } catch (IOException e) {
             throw new InvalidTokenFileException(name, "cannot read: " + e.getMessage());
         }
@@ -109,8 +116,9 @@ public final class TokenFileReader {
             try {
                 items.add(new TokenInput(Json.MAPPER.readTree(text), file + ":" + (i + 1)));
             } catch (JsonProcessingException e) {
-                throw new InvalidTokenFileException(file + ":" + (i + 1), "invalid JSON: "
-                        + e.getOriginalMessage().replaceAll("\\s*\\n\\s*", " "));
+                ParseProblem problem = ParseProblem.of(e);
+                throw new InvalidTokenFileException(file + ":" + (i + 1) + ":" + problem.column(), "invalid JSON: "
+                        + problem.problem() + SourceSnippet.at(file, i + 1, problem.column()));
             }
         }
         return items;
@@ -183,7 +191,4 @@ public final class TokenFileReader {
         return items;
     }
 
-    private static int line(JsonProcessingException e) {
-        return e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
-    }
 }

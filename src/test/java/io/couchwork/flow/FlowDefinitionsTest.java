@@ -80,8 +80,10 @@ class FlowDefinitionsTest {
         assertProblem("Invalid flow states file " + file + " line 2: unknown field 'kinds' (expected flow, initial,"
                 + " states, terminal, transitions, types)");
         Files.writeString(file, "flow: jobs\ntypes: [job\n");
-        assertThatThrownBy(() -> FlowDefinitions.load(dir)).hasMessageStartingWith("Invalid flow states file " + file
-                + " line ");
+        assertThatThrownBy(() -> FlowDefinitions.load(dir)).hasMessage("Invalid flow states file " + file + ":3:1:"
+                + " expected ',' or ']', but got <stream end> (while parsing a flow sequence at line 2, column 8)\n"
+                + "  2 | types: [job\n"
+                + "    |        ^");
     }
 
     @Test

@@ -158,9 +158,18 @@ class LoadCommandIT {
         Path rev = write("rev.jsonl", "{\"input\": 1}\n{\"input\": 2, \"_rev\": \"1-abc\"}\n");
         Path type = write("type.json", "[\n {\"input\": 1, \"type\": \"other\"}\n]");
 
-        assertThat(cli.run("load", json.toString()).err()).startsWith("couchwork: " + json + ":3: ");
-        assertThat(cli.run("load", jsonl.toString()).err()).startsWith("couchwork: " + jsonl + ":2: invalid JSON");
-        assertThat(cli.run("load", yaml.toString()).err()).startsWith("couchwork: " + yaml + ":");
+        assertThat(cli.run("load", json.toString()).err().lines()).containsExactly(
+                "couchwork: " + json + ":3:15: Unexpected character (',' (code 44)): was expecting double-quote to start"
+                        + " field name",
+                "  3 |   {\"input\": 2,,}",
+                "    |               ^");
+        assertThat(cli.run("load", jsonl.toString()).err()).startsWith("couchwork: " + jsonl + ":2:")
+                .contains("invalid JSON").doesNotContain("Source:", "REDACTED", "StreamReadFeature");
+        assertThat(cli.run("load", yaml.toString()).err().lines()).containsExactly(
+                "couchwork: " + yaml + ":3:1: expected ',' or ']', but got <stream end> (while parsing a flow sequence"
+                        + " at line 2, column 10)",
+                "  2 | - input: [2",
+                "    |          ^");
         assertThat(cli.run("load", rev.toString()).err().lines())
                 .containsExactly("couchwork: " + rev + ":2: field '_rev' is not allowed in a new token");
         Cli.Result wrongType = cli.run("load", type.toString());
