@@ -1,8 +1,10 @@
 package io.couchwork.app;
 
+import io.couchwork.config.EnvironmentVariables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
 /** Builds the Camel Main application: properties from config/application.properties, routes from routes/. */
@@ -11,18 +13,36 @@ public final class CouchworkMain {
     private CouchworkMain() {}
 
     public static Main create(CouchworkHome home, Path configFile, Map<String, String> overrides) {
+        return create(home, configFile, overrides, System.getenv());
+    }
+
+    /**
+     * The app reading this environment: {{env:X}} placeholders and COUCHWORK_* settings may come from X_FILE (a secret's
+     * file), read before anything starts; the command line's -D settings still win over them.
+     */
+    public static Main create(CouchworkHome home, Path configFile, Map<String, String> overrides,
+            Map<String, String> environment) {
         if (!Files.isRegularFile(configFile)) {
             throw new io.couchwork.CouchworkException("Configuration file " + configFile + " not found; run from a "
                     + "Couchwork folder, set COUCHWORK_HOME, or pass --config FILE", io.couchwork.ExitCode.CONFIGURATION);
         }
-        Main main = new Main();
+        EnvironmentVariables variables = EnvironmentVariables.forConfiguration(configFile, environment);
+        Main main = new Main() {
+            @Override
+            protected CamelContext createCamelContext() {
+                CamelContext context = super.createCamelContext();
+                variables.install(context.getPropertiesComponent());
+                return context;
+            }
+        };
         main.configure().addConfiguration(CouchworkConfiguration.class);
         main.configure().addConfiguration(RecurringTokensConfiguration.class);
-        main.addMainListener(new io.couchwork.config.SettingsValidation(configFile, overrides, System.getenv()));
+        main.addMainListener(new io.couchwork.config.SettingsValidation(configFile, overrides, environment));
         main.addMainListener(new io.couchwork.web.HttpAccess());
         main.addMainListener(new StartupSummary());
         main.setPropertyPlaceholderLocations("file:" + configFile.toAbsolutePath());
         main.addOverrideProperty(CouchworkHome.PROPERTY, home.root().toString());
+        variables.settingOverrides().forEach(main::addOverrideProperty);
         overrides.forEach(main::addOverrideProperty);
         return main;
     }

@@ -5,6 +5,7 @@ import io.couchwork.ExitCode;
 import io.couchwork.app.CouchworkHome;
 import io.couchwork.app.CouchworkMain;
 import io.couchwork.app.RouteFiles;
+import io.couchwork.config.EnvironmentVariables;
 import io.couchwork.config.KnownSettings;
 import io.couchwork.config.SettingsReader;
 import io.couchwork.config.SettingsValidation;
@@ -74,10 +75,13 @@ public final class AppOptions {
             throw new CouchworkException("Configuration file " + file + " not found; run from a Couchwork folder, set "
                     + "COUCHWORK_HOME, or pass --config FILE", ExitCode.CONFIGURATION);
         }
+        EnvironmentVariables variables = EnvironmentVariables.forConfiguration(file, System.getenv());
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.getPropertiesComponent().setLocation("file:" + file.toAbsolutePath());
+            variables.install(context.getPropertiesComponent());
             Properties overrides = new Properties();
             overrides.put(CouchworkHome.PROPERTY, home.root().toString());
+            overrides.putAll(variables.settingOverrides());
             overrides.putAll(extraOverrides);
             overrides.putAll(properties);
             context.getPropertiesComponent().setOverrideProperties(overrides);

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks the couchwork.* settings before anything starts: an unknown key (a typo would otherwise be ignored silently)
  * and a value of the wrong kind are configuration errors naming the key, where it was set and, for a typo, the key
- * that was probably meant. Unknown COUCHWORK_* environment variables only warn: the environment is shared.
+ * that was probably meant. Unknown COUCHWORK_* environment variables only warn: the environment is shared. A setting's
+ * variable may also be given as COUCHWORK_..._FILE, a file holding its value ({@link EnvironmentVariables}).
  */
 public final class SettingsValidation extends MainListenerSupport {
 
@@ -73,8 +74,11 @@ public final class SettingsValidation extends MainListenerSupport {
     private Map<String, String> sources() {
         Map<String, String> sources = new LinkedHashMap<>(fileKeys());
         for (String key : KnownSettings.checks().keySet()) {
-            if (environment.containsKey(variableFor(key))) {
-                sources.put(key, "environment variable " + variableFor(key));
+            String variable = variableFor(key);
+            if (environment.containsKey(variable)) {
+                sources.put(key, "environment variable " + variable);
+            } else if (!environment.getOrDefault(variable + EnvironmentVariables.FILE_SUFFIX, "").isEmpty()) {
+                sources.put(key, "environment variable " + variable + EnvironmentVariables.FILE_SUFFIX);
             }
         }
         overrides.keySet().forEach(key -> sources.put(key, "-D " + key));
@@ -104,14 +108,20 @@ public final class SettingsValidation extends MainListenerSupport {
 
     private void warnAboutUnknownVariables() {
         for (String variable : environment.keySet()) {
-            if (variable.startsWith("COUCHWORK_") && !OTHER_VARIABLES.contains(variable)
-                    && KnownSettings.checks().keySet().stream().noneMatch(k -> variableFor(k).equals(variable))) {
+            // COUCHWORK_<SETTING>_FILE: the setting's value from a file (a secret)
+            String setting = variable.endsWith(EnvironmentVariables.FILE_SUFFIX) && !isSettingVariable(variable)
+                    ? variable.substring(0, variable.length() - EnvironmentVariables.FILE_SUFFIX.length()) : variable;
+            if (variable.startsWith("COUCHWORK_") && !OTHER_VARIABLES.contains(variable) && !isSettingVariable(setting)) {
                 String meant = KnownSettings.closest(PREFIX + variable.substring("COUCHWORK_".length())
                         .toLowerCase(Locale.ROOT).replace('_', '.')).map(SettingsValidation::variableFor)
                         .map(v -> "; did you mean " + v + "?").orElse("");
                 LOG.warn("Environment variable {} is not a Couchwork setting and is ignored{}", variable, meant);
             }
         }
+    }
+
+    private static boolean isSettingVariable(String variable) {
+        return KnownSettings.checks().keySet().stream().anyMatch(k -> variableFor(k).equals(variable));
     }
 
     /** couchwork.pool.lease-duration → COUCHWORK_POOL_LEASE_DURATION */

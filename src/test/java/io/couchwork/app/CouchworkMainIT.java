@@ -1,6 +1,7 @@
 package io.couchwork.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.ibm.cloud.cloudant.v1.Cloudant;
 import com.ibm.cloud.cloudant.v1.model.Document;
@@ -8,9 +9,12 @@ import com.ibm.cloud.cloudant.v1.model.PostDocumentOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.couchwork.CouchworkException;
+import io.couchwork.ExitCode;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.report.DatabaseReporter;
 import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.HttpApp;
 import io.couchwork.testing.RunningApp;
 import io.couchwork.testing.TestCouch;
 import java.io.IOException;
@@ -20,11 +24,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Starts the real Camel Main app with the repository's config/ and routes/ against the test server. */
 @ExtendWith(CouchDbServerExtension.class)
@@ -75,6 +81,52 @@ class CouchworkMainIT {
         String database = couch.newDatabaseName(); // never created: as after a deletion
         assertThat(new DatabaseReporter(couch.database(database)).describe()).isEqualTo("Cannot report: database '"
                 + database + "' at " + couch.settings(database).displayUrl() + " does not exist (was it deleted?)");
+    }
+
+    @Test
+    void should_read_passwords_from_files_and_pass_the_compose_healthcheck(TestCouch couch, @TempDir Path dir)
+            throws Exception {
+        String password = "File-Secret \"pw\" 4711";
+        Path secret = dir.resolve("http-password");
+        Files.writeString(secret, password + "\n");
+        HttpApp http = HttpApp.onFreePort();
+        Map<String, String> settings = couch.properties(couch.newDatabaseName());
+        settings.putAll(http.settings());
+        settings.put("couchwork.http.user", "ops");
+        // the dashboard's password as docker-compose.yml can pass it: a secret's file (the healthcheck reads the port
+        // and user from the same variables)
+        Map<String, String> environment = Map.of("COUCHWORK_HTTP_PASSWORD_FILE", secret.toString(),
+                "COUCHWORK_HTTP_USER", "ops", "COUCHWORK_HTTP_PORT", settings.get("couchwork.http.port"));
+        try (RunningApp app = RunningApp.startWithEnvironment(settings, environment)) {
+            assertThat(http.get("/observe/health/ready").statusCode()).isEqualTo(401);
+            assertThat(http.get("/observe/health/ready", "ops", "wrong").statusCode()).isEqualTo(401);
+            assertThat(http.get("/observe/health/ready", "ops", password).statusCode()).isEqualTo(200);
+            // docker/couchwork-healthcheck.sh under dash, reading the same file
+            ProcessBuilder check = new ProcessBuilder("dash", "docker/couchwork-healthcheck.sh").redirectErrorStream(true);
+            check.environment().putAll(environment);
+            check.environment().remove("COUCHWORK_HTTP_PASSWORD");
+            Process healthy = check.start();
+            assertThat(healthy.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(healthy.exitValue()).as(new String(healthy.getInputStream().readAllBytes())).isZero();
+            Files.writeString(secret, "not-the-password\n");
+            Process refused = check.start();
+            assertThat(refused.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(refused.exitValue()).as("a wrong password fails the check").isNotZero();
+        }
+    }
+
+    @Test
+    void should_refuse_to_start_with_a_password_and_its_file_both_set_or_an_unreadable_file(TestCouch couch) {
+        Map<String, String> settings = couch.properties(couch.newDatabaseName());
+        assertThatThrownBy(() -> RunningApp.startWithEnvironment(settings, Map.of("COUCHDB_PASSWORD", "x",
+                "COUCHDB_PASSWORD_FILE", "/run/secrets/couchdb-password")))
+                .isInstanceOfSatisfying(CouchworkException.class, e -> assertThat(e.exitCode())
+                        .isEqualTo(ExitCode.CONFIGURATION))
+                .hasMessageContaining("COUCHDB_PASSWORD and COUCHDB_PASSWORD_FILE are both set");
+        assertThatThrownBy(() -> RunningApp.startWithEnvironment(settings,
+                Map.of("COUCHWORK_COUCHDB_PASSWORD_FILE", "/run/secrets/none")))
+                .hasMessage("Cannot read COUCHWORK_COUCHDB_PASSWORD_FILE (/run/secrets/none): no such file; mount the "
+                        + "secret there or correct COUCHWORK_COUCHDB_PASSWORD_FILE");
     }
 
     private static Set<String> routeIdsDeclaredInRoutesFolder() throws IOException {

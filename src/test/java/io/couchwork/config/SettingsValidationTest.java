@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
+import io.couchwork.testing.CapturedLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,25 @@ class SettingsValidationTest {
     void should_only_warn_about_an_unknown_environment_variable_and_accept_known_keys() throws IOException {
         assertThat(failure("couchwork.pool.concurrency = 2\ncamel.main.name = x\n", Map.of(),
                 Map.of("COUCHWORK_POOL_CONCURENCY", "3", "COUCHWORK_HOME", "/x"))).isNull();
+    }
+
+    @Test
+    void should_name_a_settings_file_variable_as_where_a_value_came_from_and_not_warn_about_it() throws IOException {
+        Path file = dir.resolve("application.properties");
+        Files.writeString(file, "");
+        // as CouchworkMain passes a value read from COUCHWORK_POOL_CONCURRENCY_FILE: an override property
+        SettingsValidation validation = new SettingsValidation(file, Map.of(),
+                Map.of("COUCHWORK_POOL_CONCURRENCY_FILE", "/run/secrets/n", "COUCHWORK_HTTP_PASSWORD_FILE", "/run/x",
+                        "COUCHWORK_HTTP_PASWORD_FILE", "/run/typo"));
+        Map<String, String> values = Map.of("couchwork.pool.concurrency", "-3");
+        try (CapturedLog log = CapturedLog.of(SettingsValidation.class)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> validation.check(new SettingsReader(key -> Optional.ofNullable(values.get(key)))))
+                    .hasMessageStartingWith("Invalid setting couchwork.pool.concurrency = '-3'")
+                    .hasMessageEndingWith("(environment variable COUCHWORK_POOL_CONCURRENCY_FILE)");
+            assertThat(log.linesWith("is not a Couchwork setting")).singleElement().asString()
+                    .contains("COUCHWORK_HTTP_PASWORD_FILE");
+        }
     }
 
     @Test

@@ -49,6 +49,14 @@ public final class RunningApp implements AutoCloseable {
         return new RunningApp(main);
     }
 
+    /** Starts the app reading this environment in place of the process's ({{env:X}}, X_FILE and COUCHWORK_*_FILE). */
+    public static RunningApp startWithEnvironment(Map<String, String> overrides, Map<String, String> environment) {
+        CouchworkHome home = new CouchworkHome(Path.of("").toAbsolutePath());
+        Main main = CouchworkMain.create(home, home.configFile(), overrides, environment);
+        main.start();
+        return new RunningApp(main);
+    }
+
     public CamelContext context() {
         return main.getCamelContext();
     }
