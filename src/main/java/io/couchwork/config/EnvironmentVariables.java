@@ -102,11 +102,15 @@ public final class EnvironmentVariables {
         return fromFiles;
     }
 
-    /** couchwork.* settings whose COUCHWORK_* variable came from a file, as properties to add above the file's. */
+    /**
+     * couchwork.* settings given by COUCHWORK_* variables (or their files), as properties to add above the file's and
+     * below the command line's -D (Camel's own lookup of variables, switched off by {@link #install}, would put the
+     * environment above -D).
+     */
     public Map<String, String> settingOverrides() {
         Map<String, String> overrides = new LinkedHashMap<>();
         for (String key : KnownSettings.checks().keySet()) {
-            String value = fromFiles.get(SettingsValidation.variableFor(key));
+            String value = get(SettingsValidation.variableFor(key));
             if (value != null) {
                 overrides.put(key, value);
             }
@@ -114,9 +118,16 @@ public final class EnvironmentVariables {
         return overrides;
     }
 
-    /** Makes {{env:X}} in this properties component read X or X_FILE (in place of Camel's env function). */
+    /**
+     * Makes {{env:X}} in this properties component read X or X_FILE (in place of Camel's env function), and leaves the
+     * COUCHWORK_* settings to {@link #settingOverrides}.
+     */
     public void install(PropertiesComponent properties) {
         properties.addPropertiesFunction(new EnvFunction(this));
+        if (properties instanceof org.apache.camel.component.properties.PropertiesComponent camel) {
+            camel.setEnvironmentVariableMode(
+                    org.apache.camel.component.properties.PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
+        }
     }
 
     /** Looks a name up as Camel's env function does: as written in upper case, then with dots and dashes as '_'. */

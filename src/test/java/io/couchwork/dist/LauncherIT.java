@@ -73,15 +73,17 @@ class LauncherIT {
                 "COUCHDB_URL", couch.url(),
                 "COUCHWORK_COUCHDB_DATABASE", database,
                 "COUCHWORK_REPORT_INTERVAL", "1h",
+                "COUCHWORK_POOL_CONCURRENCY", "2",
                 "COUCHWORK_LOG_LEVEL", "DEBUG")); // for the resolved settings
         if (!couch.user().isEmpty()) {
             env.put("COUCHDB_USER", couch.user());
             env.put("COUCHDB_PASSWORD", couch.password());
         }
-        LaunchedApp app = launch(List.of("run"), env);
+        LaunchedApp app = launch(List.of("run", "-D", "couchwork.pool.concurrency=3"), env); // -D above the environment
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> app.output().contains("Connected to database '"));
             assertThat(app.output()).contains("database '" + database + "' holds 0 documents")
+                    .contains("with 3 parallel executions")
                     .contains("Setting couchwork.report.interval = 1h");
             assertThat(couch.client().getAllDbs().execute().getResult()).contains(database);
         } finally {
