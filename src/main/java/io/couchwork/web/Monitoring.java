@@ -33,6 +33,7 @@ public final class Monitoring {
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(new CouchDbHealthCheck(database));
+            RouteHealthChecks.install(context);
         }
     }
 }

@@ -129,6 +129,30 @@ class MonitoringIT {
     }
 
     @Test
+    void should_report_routes_disabled_by_their_settings_as_disabled_and_stay_ready(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        HttpApp http = HttpApp.onFreePort();
+        try (RunningApp app = RunningApp.start(settings(couch, db, http, false))) {
+            HttpResponse<String> health = http.get("/observe/health?exposureLevel=full");
+            assertThat(health.statusCode()).isEqualTo(200);
+            JsonNode pool = checkNode(health.body(), "route:processTokens");
+            assertThat(pool.path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(pool.path("message").asText())
+                    .isEqualTo("Route processTokens is disabled by couchwork.pool.enabled = false");
+            assertThat(check(health.body(), "consumer:processTokens")).isEqualTo("absent");
+            assertThat(check(health.body(), "route:setUpChannels")).isEqualTo("UNKNOWN");
+            assertThat(check(health.body(), "route:serveDashboard")).isEqualTo("UP");
+            assertThat(check(health.body(), "consumer:serveDashboard")).isEqualTo("UP");
+            assertThat(JSON.readTree(health.body()).path("status").asText()).isEqualTo("UP");
+
+            HttpResponse<String> ready = http.get("/observe/health/ready?exposureLevel=full");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(check(ready.body(), "route:processTokens")).isEqualTo("absent");
+            assertThat(check(ready.body(), "route:serveDashboard")).isEqualTo("UP");
+        }
+    }
+
+    @Test
     void should_refuse_to_start_on_a_public_address_without_credentials(TestCouch couch) {
         String db = couch.createDatabase();
         Map<String, String> settings = settings(couch, db, HttpApp.onFreePort(), false);
@@ -170,12 +194,16 @@ class MonitoringIT {
     }
 
     private static String check(String health, String name) throws Exception {
+        return checkNode(health, name).path("status").asText("absent");
+    }
+
+    private static JsonNode checkNode(String health, String name) throws Exception {
         for (JsonNode check : JSON.readTree(health).path("checks")) {
             if (name.equals(check.path("name").asText())) {
-                return check.path("status").asText();
+                return check;
             }
         }
-        return "absent";
+        return JSON.createObjectNode();
     }
 
     /** The status without what moves between two reads a moment apart. */
