@@ -78,7 +78,7 @@ public class CouchworkConfiguration implements CamelConfiguration {
         context.getRegistry().bind("couchDatabase", database);
         context.getRegistry().bind("workerIdentity", worker);
         context.getRegistry().bind("databaseReporter", new DatabaseReporter(database));
-        io.couchwork.web.Monitoring.bind(context, database, clock, flows);
+        io.couchwork.web.Monitoring.bind(context, database, clock, flows, worker.hostname());
         context.getRegistry().bind("stateHandlers", new StateHandlers(database, clock, worker,
                 settings.duration("couchwork.flows.handler-lease", "5m").toSeconds(), crashPolicy(settings), flows));
         context.getRegistry().bind("flowDefinitions", flows);

@@ -34,6 +34,11 @@ final class ActivityView {
         return query(type, kind, null, null, descending, limit, includeDocs, -1);
     }
 
+    /** Every single row under [type, kind], in key order. */
+    List<JsonNode> rows(String type, String kind) {
+        return query(type, kind, null, null, false, null, false, -1);
+    }
+
     private List<JsonNode> query(String type, String kind, Object from, Object to, boolean descending, Long limit,
             boolean includeDocs, Integer groupLevel) {
         List<Object> low = from == null ? List.of(type, kind) : List.of(type, kind, from);

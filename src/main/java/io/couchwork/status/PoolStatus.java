@@ -4,13 +4,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A token pool at one moment: counts, throughput and drain estimate per token set, workers, errors, dead letters and
- * workflow documents per flow and state.
+ * A token pool at one moment: whether claiming is paused, counts, throughput and drain estimate per token set, workers,
+ * errors grouped by message, dead letters and workflow documents per flow and state.
  * Times are epoch seconds; serialized with snake_case names, as `status --json` and `GET /api/status` give it.
  */
-public record PoolStatus(String database, long generated, List<SetStatus> sets, List<WorkerSeen> workers,
+public record PoolStatus(String database, long generated, Claiming claiming, List<SetStatus> sets, List<WorkerSeen> workers,
         List<ErrorCount> errorSummary, List<RecentError> recentErrors, DeadLetterSummary deadLetters,
         List<FlowStatus> flows) {
+
+    /** Claiming paused for every worker on the pool (io.couchwork.token.ClaimingSwitch), by whom and since when. */
+    public record Claiming(boolean paused, String pausedBy, Long pausedAt) {}
 
     /** One token set (token type). */
     public record SetStatus(String type, Map<String, Long> counts, long total, long pending, Throughput throughput,
@@ -23,10 +26,19 @@ public record PoolStatus(String database, long generated, List<SetStatus> sets, 
 
     public record OldestLock(String token, long since, long ageSeconds) {}
 
-    /** A worker that holds tokens now or finished one recently. */
-    public record WorkerSeen(String workerId, String hostname, long inFlight, long lastSeen) {}
+    /**
+     * A running worker: one whose presence document was refreshed within the last leases ({@code presence} "live", or
+     * "late" once it missed its promised refreshes), or one without any (a PiCaS pilot: "none") that holds tokens.
+     * {@code claimingPaused}: what its presence document says, null when it says nothing.
+     */
+    public record WorkerSeen(String workerId, String hostname, long inFlight, long lastSeen, String presence,
+            Boolean claimingPaused) {}
 
-    public record ErrorCount(String type, String message, long count) {}
+    /**
+     * Tokens of a set in the error state whose last messages normalize to {@code message} (ids, numbers and paths'
+     * variable parts replaced, see {@link MessageNormalizer}); {@code example}: one of those messages as it is.
+     */
+    public record ErrorCount(String type, String message, long count, String example) {}
 
     public record RecentError(String token, String type, String state, long time, String message,
             List<String> attachments) {}

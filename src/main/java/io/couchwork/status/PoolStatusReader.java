@@ -7,6 +7,7 @@ import io.couchwork.flow.FlowCounts;
 import io.couchwork.flow.FlowDefinitions;
 import io.couchwork.flow.FlowStates;
 import io.couchwork.flow.FlowViews;
+import io.couchwork.status.PoolStatus.Claiming;
 import io.couchwork.status.PoolStatus.DeadLetter;
 import io.couchwork.status.PoolStatus.DeadLetterSummary;
 import io.couchwork.status.PoolStatus.ErrorCount;
@@ -17,13 +18,17 @@ import io.couchwork.status.PoolStatus.RecentError;
 import io.couchwork.status.PoolStatus.SetStatus;
 import io.couchwork.status.PoolStatus.Throughput;
 import io.couchwork.status.PoolStatus.WorkerSeen;
+import io.couchwork.token.ClaimingSwitch;
 import io.couchwork.token.DesignDocuments;
 import io.couchwork.token.TokenCounts;
+import io.couchwork.token.TokenFields;
 import io.couchwork.token.TokenState;
 import io.couchwork.token.TokenViews;
+import io.couchwork.token.WorkerPresence;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +46,12 @@ public class PoolStatusReader {
     static final int RATE_MINUTES = 5;
     /** Minutes of per-minute counts for the chart. */
     static final int SERIES_MINUTES = 15;
-    /** A worker with nothing in flight is listed while its last finished token is at most this old. */
-    static final long WORKER_RECENT_SECONDS = 600;
+    /** A worker is listed until this many leases passed without a refresh of its presence document. */
+    static final int WORKER_AGE_OUT_LEASES = 3;
+    /** A worker renews its leases, and refreshes its presence, every third of a lease. */
+    private static final int REFRESHES_PER_LEASE = 3;
     static final int RECENT_ERRORS = 10;
-    static final int ERROR_MESSAGES = 5;
+    static final int ERROR_MESSAGES = 10;
 
     private final CouchDatabase database;
     private final Clock clock;
@@ -81,20 +88,53 @@ public class PoolStatusReader {
         for (String type : types) {
             sets.add(set(type, counts, now));
             workers(type, workers);
-            messages.addAll(errorMessages(type));
+            messages.addAll(errorGroups(type));
             recent.addAll(recentErrors(type));
         }
-        List<WorkerSeen> seen = workers.values().stream()
-                .filter(w -> w.inFlight() > 0 || w.lastSeen() >= now - WORKER_RECENT_SECONDS)
-                .sorted(Comparator.comparing(WorkerSeen::hostname).thenComparing(WorkerSeen::workerId)).toList();
         messages.sort(Comparator.comparingLong(ErrorCount::count).reversed().thenComparing(ErrorCount::message));
         recent.sort(Comparator.comparingLong(RecentError::time).reversed().thenComparing(RecentError::token));
-        return new PoolStatus(database.name(), now, sets, seen, limit(messages, ERROR_MESSAGES),
-                limit(recent, RECENT_ERRORS), deadLetters(), flows());
+        return new PoolStatus(database.name(), now, claiming(), sets, running(workers, now),
+                limit(messages, ERROR_MESSAGES), limit(recent, RECENT_ERRORS), deadLetters(), flows());
+    }
+
+    private Claiming claiming() {
+        ClaimingSwitch.State state = ClaimingSwitch.read(database);
+        return new Claiming(state.paused(), state.pausedBy(), state.pausedAt());
+    }
+
+    /**
+     * The workers still running: those whose presence document was refreshed within the last few leases (a stopped
+     * worker deletes its own; a dead one's ages out), and those without one that hold tokens (PiCaS pilots).
+     */
+    private List<WorkerSeen> running(Map<String, WorkerSeen> fromTokens, long now) {
+        Map<String, WorkerSeen> byId = new HashMap<>();
+        fromTokens.values().forEach(w -> byId.merge(w.workerId(), w, (a, b) -> a.inFlight() >= b.inFlight() ? a : b));
+        List<WorkerSeen> running = new ArrayList<>();
+        Set<String> announced = new TreeSet<>();
+        for (JsonNode doc : database.withIdPrefix(WorkerPresence.ID_PREFIX)) {
+            String workerId = doc.path(TokenFields.WORKER_ID).asText(
+                    doc.path("_id").asText().substring(WorkerPresence.ID_PREFIX.length()));
+            announced.add(workerId);
+            long seen = doc.path("seen").asLong(0);
+            long lease = WorkerPresence.refreshSeconds(doc) * REFRESHES_PER_LEASE;
+            if (now > seen + WORKER_AGE_OUT_LEASES * lease) {
+                continue;
+            }
+            WorkerSeen tokens = byId.get(workerId);
+            running.add(new WorkerSeen(workerId, doc.path(TokenFields.HOSTNAME).asText(""),
+                    tokens == null ? 0 : tokens.inFlight(), Math.max(seen, tokens == null ? 0 : tokens.lastSeen()),
+                    now <= doc.path("alive_until").asLong(0) ? "live" : "late",
+                    doc.has(ClaimingSwitch.PAUSED) ? doc.path(ClaimingSwitch.PAUSED).asBoolean() : null));
+        }
+        fromTokens.values().stream().filter(w -> w.inFlight() > 0 && !announced.contains(w.workerId()))
+                .forEach(running::add);
+        running.sort(Comparator.comparing(WorkerSeen::hostname).thenComparing(WorkerSeen::workerId));
+        return running;
     }
 
     /** Every declared flow's documents per state, then each undeclared document type's. */
-    private List<FlowStatus> flows() {
+    public List<FlowStatus> flows() {
+        ensureViews();
         FlowCounts counts = FlowCounts.read(database);
         List<FlowStatus> result = new ArrayList<>();
         Set<String> undeclared = new TreeSet<>(counts.byType().keySet());
@@ -172,18 +212,43 @@ public class PoolStatusReader {
             long count = row.path("value").path("count").asLong();
             long last = row.path("value").path("max").asLong();
             workers.merge(workerId + "\n" + hostname,
-                    new WorkerSeen(workerId, hostname, locked ? count : 0, last),
+                    new WorkerSeen(workerId, hostname, locked ? count : 0, last, "none", null),
                     (a, b) -> new WorkerSeen(workerId, hostname, a.inFlight() + b.inFlight(),
-                            Math.max(a.lastSeen(), b.lastSeen())));
+                            Math.max(a.lastSeen(), b.lastSeen()), "none", null));
         }
     }
 
-    private List<ErrorCount> errorMessages(String type) {
-        List<ErrorCount> messages = new ArrayList<>();
+    /** The set's error-state tokens per normalized last message, each group with its most frequent message. */
+    private List<ErrorCount> errorGroups(String type) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        Map<String, String> examples = new HashMap<>();
+        Map<String, Long> exampleCounts = new HashMap<>();
         for (JsonNode row : activity.grouped(type, TokenViews.ERROR_MESSAGE, null, null, 3)) {
-            messages.add(new ErrorCount(type, row.path("key").path(2).asText(), row.path("value").path("count").asLong()));
+            String message = row.path("key").path(2).asText();
+            long count = row.path("value").path("count").asLong();
+            String group = MessageNormalizer.normalize(message);
+            counts.merge(group, count, Long::sum);
+            if (count > exampleCounts.getOrDefault(group, 0L)) {
+                examples.put(group, message);
+                exampleCounts.put(group, count);
+            }
         }
-        return messages;
+        List<ErrorCount> groups = new ArrayList<>();
+        counts.forEach((group, count) -> groups.add(new ErrorCount(type, group, count, examples.get(group))));
+        return groups;
+    }
+
+    /** The ids and last messages of a set's error-state tokens whose message normalizes to {@code group}. */
+    public Map<String, String> errorTokens(String type, String group, int max) {
+        ensureViews();
+        Map<String, String> tokens = new LinkedHashMap<>();
+        for (JsonNode row : activity.rows(type, TokenViews.ERROR_MESSAGE)) {
+            String message = row.path("key").path(2).asText();
+            if (tokens.size() < max && MessageNormalizer.normalize(message).equals(group)) {
+                tokens.put(row.path("id").asText(), message);
+            }
+        }
+        return tokens;
     }
 
     private List<RecentError> recentErrors(String type) {

@@ -1,6 +1,7 @@
 package io.couchwork.status;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,6 +15,11 @@ public final class StatusJson {
             .disable(SerializationFeature.INDENT_OUTPUT);
 
     private StatusJson() {}
+
+    /** A part of a status (a flow, a set), in the same form, as a tree to add to. */
+    public static JsonNode tree(Object part) {
+        return MAPPER.valueToTree(part);
+    }
 
     public static String write(PoolStatus status) {
         try {

@@ -25,6 +25,12 @@ public final class StatusTable {
         StringBuilder out = new StringBuilder();
         out.append("Pool '").append(status.database()).append("' at ").append(TIME.format(Instant.ofEpochSecond(
                 status.generated()))).append('\n');
+        if (status.claiming().paused()) {
+            out.append("Claiming paused").append(status.claiming().pausedBy() == null ? ""
+                    : " by " + status.claiming().pausedBy()).append(status.claiming().pausedAt() == null ? ""
+                    : " since " + TIME.format(Instant.ofEpochSecond(status.claiming().pausedAt())))
+                    .append(": workers finish what they hold and claim nothing new\n");
+        }
         if (status.sets().isEmpty()) {
             out.append("No tokens.\n");
         } else {
@@ -50,11 +56,14 @@ public final class StatusTable {
         }
         out.append("\nWorkers seen recently: ").append(status.workers().size()).append('\n');
         for (WorkerSeen worker : status.workers()) {
-            out.append(String.format(Locale.ROOT, "  %-24s %-40s %4d in flight, last seen %s ago%n", worker.hostname(),
-                    worker.workerId(), worker.inFlight(), duration(Math.max(0, status.generated() - worker.lastSeen()))));
+            out.append(String.format(Locale.ROOT, "  %-24s %-40s %4d in flight, last seen %s ago%s%s%n",
+                    worker.hostname(), worker.workerId(), worker.inFlight(),
+                    duration(Math.max(0, status.generated() - worker.lastSeen())),
+                    "late".equals(worker.presence()) ? " (presence late)" : "",
+                    Boolean.TRUE.equals(worker.claimingPaused()) ? " (claiming paused)" : ""));
         }
         if (!status.errorSummary().isEmpty()) {
-            out.append("\nMost common errors (tokens in error state)\n");
+            out.append("\nMost common errors (tokens in error state, by message with ids and numbers left out)\n");
             for (ErrorCount error : status.errorSummary()) {
                 out.append(String.format(Locale.ROOT, "  %6d  %s: %s%n", error.count(), error.type(), error.message()));
             }

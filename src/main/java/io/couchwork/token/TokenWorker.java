@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * Renews the leases of running tokens, reaps expired ones and refreshes its presence on the periodic tasks it is given;
  * on stop lets running jobs finish within a grace period, then releases what is left to the pool without counting an
  * attempt. In pilot mode it claims only what its {@link Pilot} allows and tells it when it has claimed all it may.
+ * While the pool's {@link ClaimingSwitch} is paused it claims nothing and goes on with the tokens it holds.
  */
 public final class TokenWorker {
 
@@ -71,6 +72,7 @@ public final class TokenWorker {
     private Thread claimThread;
     private PrefetchDepth prefetch;
     private WorkerPresence presence;
+    private ClaimingSwitch claimingSwitch;
 
     /** {@code executor} runs the jobs, with {@code settings.concurrency()} threads; the worker shuts it down. */
     public TokenWorker(CouchDatabase database, WorkerIdentity worker, Clock clock, WorkerSettings settings, Job job,
@@ -119,7 +121,9 @@ public final class TokenWorker {
         reaper = new LeaseReaper(database, types, applier, clock, settings.unleasedLockTimeout().toSeconds());
         Duration renew = settings.renewInterval();
         tasks.every(renew, renew, held::renewLeases);
+        claimingSwitch = new ClaimingSwitch(database);
         presence = new WorkerPresence(database, worker, types, clock, renew);
+        presence.reportClaimingPaused(claimingSwitch::paused);
         announcePresence();
         tasks.every(renew, renew, this::refreshPresence);
         Duration check = held.leaseCheckInterval();
@@ -128,7 +132,10 @@ public final class TokenWorker {
         if (settings.followChanges()) {
             changes = new TokenChangesFeed(database, this::onChanges, this::onGap, settings.name());
             changes.start();
+        } else {
+            tasks.every(settings.pollInterval(), settings.pollInterval(), this::readClaimingSwitch);
         }
+        readClaimingSwitch(); // after the feed took its starting point: a later switch arrives by the feed
         prefetch = settings.newPrefetchDepth();
         learnWorkers(); // after the feed took its starting point: a worker announced from then on arrives by the feed
         claiming = true;
@@ -160,6 +167,10 @@ public final class TokenWorker {
                     return;
                 }
                 await(settings.pollInterval()); // a finished job wakes us
+                continue;
+            }
+            if (claimingSwitch.paused()) {
+                await(settings.pollInterval()); // resuming wakes us
                 continue;
             }
             int ahead = prefetch.depth();
@@ -441,6 +452,9 @@ public final class TokenWorker {
      */
     private void onChanges(List<ObjectNode> docs) {
         held.observe(docs); // first: a held token another client reset must not look claimable while its job runs
+        if (claimingSwitch.observe(docs)) {
+            claimingSwitched();
+        }
         if (claimer.offer(docs)) {
             wake();
         }
@@ -449,6 +463,19 @@ public final class TokenWorker {
     /** The feed (re)started: what happened before it is read from the view at the next claim. */
     private void onGap() {
         claimer.markStale();
+        readClaimingSwitch();
+        wake();
+    }
+
+    private void readClaimingSwitch() {
+        if (claimingSwitch.refresh()) {
+            claimingSwitched();
+        }
+    }
+
+    /** Claiming was paused or resumed: the presence document tells at once that this worker follows. */
+    private void claimingSwitched() {
+        announcePresence();
         wake();
     }
 

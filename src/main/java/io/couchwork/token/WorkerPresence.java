@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ public final class WorkerPresence {
     private final Clock clock;
     private final Duration refresh;
     private String rev;
+    private BooleanSupplier claimingPaused;
 
     /** {@code refresh}: how often {@link #announce} runs; the document promises life for twice that and 10 s more. */
     public WorkerPresence(CouchDatabase database, WorkerIdentity worker, List<String> types, Clock clock,
@@ -49,6 +51,19 @@ public final class WorkerPresence {
         this.types = List.copyOf(types);
         this.clock = clock;
         this.refresh = refresh;
+    }
+
+    /** From now on the document also says whether this worker has claiming paused ({@link ClaimingSwitch}). */
+    public void reportClaimingPaused(BooleanSupplier paused) {
+        this.claimingPaused = paused;
+    }
+
+    /**
+     * How often the worker behind a presence document promised to refresh it (seconds), from its seen and alive_until
+     * times as {@link #announce} writes them.
+     */
+    public static long refreshSeconds(JsonNode doc) {
+        return Math.max(1, (doc.path("alive_until").asLong(0) - doc.path("seen").asLong(0) - 10) / 2);
     }
 
     public static boolean isPresence(JsonNode doc) {
@@ -83,6 +98,9 @@ public final class WorkerPresence {
         doc.set("types", Json.MAPPER.valueToTree(types));
         doc.put("seen", now);
         doc.put("alive_until", now + 2 * refresh.toSeconds() + 10);
+        if (claimingPaused != null) {
+            doc.put(ClaimingSwitch.PAUSED, claimingPaused.getAsBoolean());
+        }
         WriteResult result = database.put(doc);
         if (!result.ok()) {
             // deleted by another worker that took us for dead (a long pause), or our last answer was lost

@@ -46,12 +46,17 @@ public class TokenAttachments {
         }
     }
 
+    /** A token document (PiCaS's lock and done fields), not a design, presence, workflow or control document. */
+    static boolean isToken(JsonNode doc) {
+        return doc.has(TokenFields.LOCK) && doc.has(TokenFields.DONE) && !doc.path("_id").asText().startsWith("_");
+    }
+
     /** The attachment's stored content type, when {@code id} is a token (not a design or other document) that has it. */
     private Optional<String> attachmentType(String id, String name) {
         if (id == null || id.isEmpty() || id.startsWith("_") || name == null) {
             return Optional.empty();
         }
-        return database.get(id).filter(doc -> doc.has(TokenFields.LOCK) && doc.has(TokenFields.DONE))
+        return database.get(id).filter(TokenAttachments::isToken)
                 .map(doc -> doc.path(TokenFields.ATTACHMENTS).path(name)).filter(JsonNode::isObject)
                 .map(attachment -> attachment.path("content_type").asText("application/octet-stream"));
     }

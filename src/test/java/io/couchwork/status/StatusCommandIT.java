@@ -9,6 +9,7 @@ import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.KnownPool;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.TestCouch;
+import io.couchwork.token.ClaimingSwitch;
 import io.couchwork.token.DesignDocuments;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -126,6 +127,43 @@ class StatusCommandIT {
                         + " dead_letter 1"));
         assertThat(lines).anySatisfy(line -> assertThat(line).contains("widget (no states file)", "polished 1"));
         assertThat(lines).noneMatch(line -> line.strip().startsWith("pipeline"));
+    }
+
+    @Test
+    void should_say_claiming_is_paused_and_list_only_running_workers(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        KnownPool pool = KnownPool.write(couch, db);
+        new DesignDocuments(couch.database(db)).installFor(List.of("token"));
+        PlainHttp http = pool.http();
+        ClaimingSwitch.set(couch.database(db), true, "ops", java.time.Clock.systemUTC());
+        long now = pool.now();
+        // presence documents (refresh 10 s, so a lease of 30 s): refreshed just now, late but within three leases,
+        // and silent for longer (a worker that died); stopped workers delete theirs
+        http.put("couchwork_worker:live", presence("live", now, now + 30));
+        http.put("couchwork_worker:late", presence("late", now - 60, now - 30));
+        http.put("couchwork_worker:gone", presence("gone", now - 200, now - 170));
+
+        assertThat(status(couch, db, "--json")).as(err.toString()).isZero();
+        JsonNode status = new ObjectMapper().readTree(out.toString());
+        assertThat(status.path("claiming").path("paused").asBoolean()).isTrue();
+        assertThat(status.path("claiming").path("paused_by").asText()).isEqualTo("ops");
+        Map<String, String> workers = new java.util.TreeMap<>();
+        status.path("workers").forEach(w -> workers.put(w.path("worker_id").asText(), w.path("presence").asText()));
+        // worker-a and worker-b hold tokens without presence documents: PiCaS pilots
+        assertThat(workers).containsExactly(Map.entry("late", "late"), Map.entry("live", "live"),
+                Map.entry("worker-a", "none"), Map.entry("worker-b", "none"));
+        assertThat(http.overviewTotal("Monitor")).isEqualTo(KnownPool.TODO + KnownPool.LOCKED + KnownPool.DONE
+                + KnownPool.ERROR);
+
+        out.getBuffer().setLength(0);
+        assertThat(status(couch, db)).as(err.toString()).isZero();
+        assertThat(out.toString().lines().toList().get(1)).startsWith("Claiming paused by ops since ");
+        assertThat(out.toString()).contains("Workers seen recently: 4");
+    }
+
+    private static String presence(String worker, long seen, long aliveUntil) {
+        return "{\"type\":\"couchwork_worker\",\"worker_id\":\"" + worker + "\",\"hostname\":\"h\",\"types\":[\"token\"],"
+                + "\"seen\":" + seen + ",\"alive_until\":" + aliveUntil + ",\"claiming_paused\":true}";
     }
 
     @Test

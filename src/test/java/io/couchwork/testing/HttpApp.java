@@ -13,7 +13,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The app's HTTP side for a test: settings that enable it on a free port, and GETs against it as a browser would. */
+/** The app's HTTP side for a test: settings that enable it on a free port, and requests against it. */
 public final class HttpApp {
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -54,6 +54,23 @@ public final class HttpApp {
         if (user != null) {
             request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                     (user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A POST of a JSON body with the given headers (name, value, name, value...), as a script or another site would. */
+    public HttpResponse<String> post(String path, String json, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
         }
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -165,4 +165,41 @@ class TokenWorkerIT {
         jobMayEnd.countDown();
         worker.stop();
     }
+
+    @Test
+    void a_paused_worker_renews_and_finishes_what_it_holds_claims_nothing_new_and_resumes(TestCouch couch)
+            throws Exception {
+        CouchDatabase db = poolWithOneToken(couch);
+        HandDrivenTasks tasks = new HandDrivenTasks(clock);
+        // no changes feed: the worker reads the control document every poll interval (a third of the lease here)
+        WorkerSettings settings = new WorkerSettings("test", List.of("token"), 1, LEASE, LEASE.dividedBy(3),
+                Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(5), 5,
+                RetryPolicy.of(3, Duration.ofSeconds(10), Duration.ofHours(1), Set.of()), 0, 10, false);
+        TokenWorker worker = new TokenWorker(db, new WorkerIdentity("host", "host-1-paused", Map.of()), clock, settings,
+                blockingJob, Executors.newFixedThreadPool(1), tasks, new PoolMetrics(new SimpleMeterRegistry()));
+        worker.start();
+        awaitJobStarted();
+        assertThat(ClaimingSwitch.set(db, true, "test", clock)).isTrue();
+        var next = new NewTokens("token", clock).token(TextNode.valueOf("next"), 0);
+        next.put("_id", "t2");
+        db.bulkWrite(List.of(next));
+
+        tasks.advance(LEASE.dividedBy(3)); // reads the switch, and renews the lease of the token it holds
+
+        assertThat(db.get(WorkerPresence.ID_PREFIX + "host-1-paused").orElseThrow().path(ClaimingSwitch.PAUSED)
+                .asBoolean()).isTrue();
+        assertThat(token(db).leaseUntil()).isEqualTo(clock.instant().getEpochSecond() + LEASE.toSeconds());
+        jobMayEnd.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> token(db).state() == TokenState.DONE);
+        // the slot is free and t2 is claimable: only the pause keeps it in todo
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .until(() -> new Token(db.get("t2").orElseThrow()).state() == TokenState.TODO);
+
+        assertThat(ClaimingSwitch.set(db, false, "test", clock)).isTrue();
+        tasks.advance(LEASE.dividedBy(3));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> new Token(db.get("t2").orElseThrow()).state()
+                == TokenState.DONE);
+        worker.stop();
+    }
 }

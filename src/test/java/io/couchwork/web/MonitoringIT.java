@@ -20,6 +20,7 @@ import io.couchwork.testing.KnownPool;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.RunningApp;
 import io.couchwork.testing.TestCouch;
+import io.couchwork.token.ClaimingSwitch;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -129,6 +130,64 @@ class MonitoringIT {
     }
 
     @Test
+    void should_report_routes_disabled_by_their_settings_as_disabled_and_stay_ready(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        HttpApp http = HttpApp.onFreePort();
+        try (RunningApp app = RunningApp.start(settings(couch, db, http, false))) {
+            HttpResponse<String> health = http.get("/observe/health?exposureLevel=full");
+            assertThat(health.statusCode()).isEqualTo(200);
+            JsonNode pool = checkNode(health.body(), "route:processTokens");
+            assertThat(pool.path("status").asText()).isEqualTo("UNKNOWN");
+            assertThat(pool.path("message").asText())
+                    .isEqualTo("Route processTokens is disabled by couchwork.pool.enabled = false");
+            assertThat(check(health.body(), "consumer:processTokens")).isEqualTo("absent");
+            assertThat(check(health.body(), "route:setUpChannels")).isEqualTo("UNKNOWN");
+            assertThat(check(health.body(), "route:serveDashboard")).isEqualTo("UP");
+            assertThat(check(health.body(), "consumer:serveDashboard")).isEqualTo("UP");
+            assertThat(JSON.readTree(health.body()).path("status").asText()).isEqualTo("UP");
+
+            HttpResponse<String> ready = http.get("/observe/health/ready?exposureLevel=full");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(check(ready.body(), "route:processTokens")).isEqualTo("absent");
+            assertThat(check(ready.body(), "route:serveDashboard")).isEqualTo("UP");
+        }
+    }
+
+    @Test
+    void should_act_only_on_posts_sent_by_the_dashboards_page(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        PlainHttp plain = new PlainHttp(couch, db);
+        HttpApp http = HttpApp.onFreePort();
+        try (RunningApp app = RunningApp.start(settings(couch, db, http, false))) {
+            String path = "/api/actions/pause-claiming";
+            String origin = http.url("").replaceFirst("/$", "");
+            // a form or script on another site: no dashboard header, or another origin
+            assertThat(http.post(path, "{}").statusCode()).isEqualTo(403);
+            assertThat(http.post(path, "{}", ActionGuard.HEADER, ActionGuard.VALUE, "Origin", "https://evil.example")
+                    .statusCode()).isEqualTo(403);
+            assertThat(http.post(path, "{}", ActionGuard.HEADER, ActionGuard.VALUE, "Sec-Fetch-Site", "cross-site")
+                    .statusCode()).isEqualTo(403);
+            assertThat(http.get(path).statusCode()).isEqualTo(405);
+            assertThat(plain.get("/" + ClaimingSwitch.ID).has("_id")).isFalse();
+            assertThat(http.post(path, "[1]", ActionGuard.HEADER, ActionGuard.VALUE).statusCode()).isEqualTo(400);
+
+            HttpResponse<String> paused = http.post(path, "{}", ActionGuard.HEADER, ActionGuard.VALUE, "Origin", origin);
+            assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+            assertThat(JSON.readTree(paused.body()).path("changed").asBoolean()).isTrue();
+            assertThat(plain.doc(ClaimingSwitch.ID).path("claiming_paused").asBoolean()).isTrue();
+            assertThat(JSON.readTree(http.get("/api/status").body()).path("claiming").path("paused").asBoolean())
+                    .isTrue();
+            HttpResponse<String> again = http.post(path, "{}", ActionGuard.HEADER, ActionGuard.VALUE);
+            assertThat(JSON.readTree(again.body()).path("message").asText()).isEqualTo("Claiming was paused already");
+
+            HttpResponse<String> badSet = http.post("/api/actions/reset-error-tokens", "{}", ActionGuard.HEADER,
+                    ActionGuard.VALUE);
+            assertThat(badSet.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(badSet.body()).path("ok").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
     void should_refuse_to_start_on_a_public_address_without_credentials(TestCouch couch) {
         String db = couch.createDatabase();
         Map<String, String> settings = settings(couch, db, HttpApp.onFreePort(), false);
@@ -170,12 +229,16 @@ class MonitoringIT {
     }
 
     private static String check(String health, String name) throws Exception {
+        return checkNode(health, name).path("status").asText("absent");
+    }
+
+    private static JsonNode checkNode(String health, String name) throws Exception {
         for (JsonNode check : JSON.readTree(health).path("checks")) {
             if (name.equals(check.path("name").asText())) {
-                return check.path("status").asText();
+                return check;
             }
         }
-        return "absent";
+        return JSON.createObjectNode();
     }
 
     /** The status without what moves between two reads a moment apart. */
