@@ -34,19 +34,23 @@ public final class JobShell {
     /*
      * POSIX sh as dash, bash and busybox run it, with builtins only (no process per line). "kill -KILL -N" signals the
      * process group N, which setsid made the job's; without setsid the job shares the worker's group, and only the job's
-     * own process can be killed.
+     * own process can be killed. A job that ended leaving background processes behind stays listed ("left") while its
+     * group has a member ("kill -0"), so they too die with the worker; a group id cannot be reused while a member, even
+     * a zombie, holds it.
      */
     static final String GUARD = """
-            groups=
+            groups= left=
             while IFS=' ' read -r op pid; do
               case $op in
                 watch) groups="$groups $pid" ;;
-                forget) rest=; for g in $groups; do [ "$g" = "$pid" ] || rest="$rest $g"; done; groups=$rest ;;
+                forget)
+                  rest=; for g in $groups; do [ "$g" = "$pid" ] || rest="$rest $g"; done; groups=$rest
+                  kept=; for g in $left $pid; do kill -0 -"$g" 2>/dev/null && kept="$kept $g"; done; left=$kept ;;
                 term) kill -TERM -"$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null ;;
                 kill) kill -KILL -"$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null ;;
               esac
             done
-            for g in $groups; do kill -KILL -"$g" 2>/dev/null || kill -KILL "$g" 2>/dev/null; done
+            for g in $groups $left; do kill -KILL -"$g" 2>/dev/null || kill -KILL "$g" 2>/dev/null; done
             """;
 
     private static final Map<String, JobShell> BY_SHELL = new ConcurrentHashMap<>();

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,6 +70,34 @@ class JobsDieWithWorkerIT {
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
                 .untilAsserted(() -> assertThat(jobProcesses).noneMatch(LiveProcesses::isRunning));
         assertThat(http.overview("Monitor", "locked")).isEqualTo(JOBS); // their leases expire; nothing else ran them
+    }
+
+    @Test
+    void background_processes_a_finished_job_left_behind_die_with_the_worker_too(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        TestPools.fill(couch, db, 2);
+        Path pids = Files.createDirectories(temp.resolve("left"));
+        // the job ends at once; its background sleep (stdout closed, so the job's logs are complete) lives on
+        String job = "d='" + pids + "'; sleep 300 >/dev/null 2>&1 & echo $! >> \"$d/{_id}\"; echo ready >> \"$d/{_id}\"";
+        Map<String, String> settings = TestPools.workerSettings(couch, db, job);
+        settings.put("couchwork.exec.shell", "/bin/dash");
+        LaunchedApp worker = LaunchedApp.run(temp, settings);
+        List<Long> leftBehind;
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> http.overview("Monitor", "done") == 2);
+            leftBehind = recordedPids(pids);
+            assertThat(leftBehind).hasSize(2).allSatisfy(pid -> assertThat(LiveProcesses.isRunning(pid)).isTrue());
+        } catch (RuntimeException | AssertionError e) {
+            worker.kill();
+            throw e;
+        }
+
+        worker.process().destroyForcibly();
+        assertThat(worker.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(leftBehind).noneMatch(LiveProcesses::isRunning));
     }
 
     private String shellPath(String shell) throws IOException {
