@@ -24,8 +24,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs one shell command through the worker's {@link JobShell}: in a working directory with extra environment, stdout
  * and stderr to files (so output of any size costs no memory), a timeout that ends the job's process tree, and bounded
- * logs read back (empty ones are not attached). One process start per job, the shell's own, started by this JVM in a
- * session of its own; the job guard kills every job should this JVM die.
+ * logs read back (empty ones are not attached). One process start per job, the shell's own; the job shell kills every
+ * job should this JVM die.
  * camel-exec is not used: it buffers all output in memory, cannot set the environment, and would start the job from
  * the JVM, beyond the job shell's reach.
  */
@@ -250,7 +250,7 @@ public final class CommandRunner {
     }
 
     /** Terminates the job's process tree, then kills what is left after a grace period. */
-    private void stop(JobShell.Started job) throws InterruptedException {
+    private static void stop(JobShell.Started job) throws InterruptedException {
         long pid;
         try {
             pid = job.pid().get(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
@@ -259,12 +259,10 @@ public final class CommandRunner {
         }
         ProcessHandle.of(pid).ifPresent(process -> {
             List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-            shell.signal(pid, false);
             tree.forEach(ProcessHandle::destroy);
             process.destroy();
             if (!ended(job.status(), KILL_GRACE)) {
                 tree.addAll(process.descendants().toList());
-                shell.signal(pid, true);
                 tree.forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 ended(job.status(), KILL_GRACE);

@@ -1,7 +1,8 @@
 package io.couchwork.exec;
 
-import java.io.File;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,48 +10,47 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the worker's jobs, and kills them all should the worker die. Each job is started by the worker itself
- * ({@code setsid SHELL DIR/job.sh}: one process start, as a bare {@code sh -c} from Java, with the output in
- * {@code DIR/stdout.log} and {@code DIR/stderr.log}), in a session and process group of its own, so that the job and
- * everything it starts, background processes included, can be stopped as one. The worker, being the parent, learns each
- * job's exit status from the kernel. One long-lived guard shell per worker and shell program holds the list of running
- * jobs' groups, sent down its standard input: when the worker dies in any way (SIGKILL and the OOM killer included) the
- * kernel closes that pipe, the guard's read ends, and it kills every listed group. No polling and no process per job
- * but the job's own. Out of reach: a job that puts itself into another session (a daemon), and a job started in the
- * instant between its start and its line reaching the guard. Should someone kill the guard, running jobs go on and
- * report as before, and the next job starts a new guard that is told of every job still running.
+ * One long-lived shell per worker process and shell program that starts the worker's jobs and kills them all should
+ * the worker die. The worker writes "run ID DIR" to the shell's standard input; the shell starts {@code DIR/job.sh}
+ * in the background (a fork of the small shell and one exec, so a job costs no more process starts than a bare
+ * {@code sh -c} from Java) with its output in {@code DIR/stdout.log} and {@code DIR/stderr.log}, and answers "pid ID
+ * N" and, when it ends, "done ID STATUS". The shell runs in a session of its own (setsid, once per worker), so every
+ * job and everything it starts, background processes included, shares its process group: when the worker dies in any
+ * way (SIGKILL and the OOM killer included) the kernel closes the pipe, the shell's read ends, and it kills the group,
+ * itself included. No polling, no process per job but the job's own. A job that puts itself into another session (a
+ * daemon) is out of reach. Should someone kill the job shell itself, its running jobs go on and report as before (they
+ * hold the answer pipe), and the next job starts a new one.
  */
 public final class JobShell {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobShell.class);
 
     /*
-     * POSIX sh as dash, bash and busybox run it, with builtins only (no process per line). "kill -KILL -N" signals the
-     * process group N, which setsid made the job's; without setsid the job shares the worker's group, and only the job's
-     * own process can be killed. A job that ended leaving background processes behind stays listed ("left") while its
-     * group has a member ("kill -0"), so they too die with the worker; a group id cannot be reused while a member, even
-     * a zombie, holds it.
+     * POSIX sh as dash, bash and busybox run it. Per job: a subshell that starts the job and waits for it (dash has no
+     * way to wait for "any" child while it reads), so the loop stays free for the next "run". Lines under PIPE_BUF
+     * reach the worker whole even when jobs end together. $2 says whether the shell leads its own process group: only
+     * then may it kill the group (without setsid, that group is the worker's, and perhaps a batch script's too).
      */
-    static final String GUARD = """
-            groups= left=
-            while IFS=' ' read -r op pid; do
+    static final String SCRIPT = """
+            shell=$1 own_group=$2
+            while IFS=' ' read -r op id dir; do
               case $op in
-                watch) groups="$groups $pid" ;;
-                forget)
-                  rest=; for g in $groups; do [ "$g" = "$pid" ] || rest="$rest $g"; done; groups=$rest
-                  kept=; for g in $left $pid; do kill -0 -"$g" 2>/dev/null && kept="$kept $g"; done; left=$kept ;;
-                term) kill -TERM -"$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null ;;
-                kill) kill -KILL -"$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null ;;
+                run) {
+                       "$shell" "$dir/job.sh" >"$dir/stdout.log" 2>"$dir/stderr.log" </dev/null &
+                       echo "pid $id $!"
+                       wait $!
+                       echo "done $id $?"
+                     } & ;;
               esac
             done
-            for g in $groups $left; do kill -KILL -"$g" 2>/dev/null || kill -KILL "$g" 2>/dev/null; done
+            if [ "$own_group" = yes ]; then kill -KILL 0; fi
             """;
 
     private static final Map<String, JobShell> BY_SHELL = new ConcurrentHashMap<>();
@@ -60,8 +60,9 @@ public final class JobShell {
 
     private final String shell;
     private final Optional<String> setsid;
-    private final Set<Long> running = ConcurrentHashMap.newKeySet();
-    private Process guard;
+    private final AtomicLong ids = new AtomicLong();
+    private Map<Long, Started> running = new ConcurrentHashMap<>();
+    private Process process;
     private OutputStream commands;
 
     private JobShell(String shell, Optional<String> setsid) {
@@ -78,75 +79,86 @@ public final class JobShell {
     }
 
     /**
-     * Starts {@code dir/job.sh} with this shell; its output goes to {@code dir/stdout.log} and {@code dir/stderr.log}.
-     * The job inherits the worker's environment less the worker's credentials; the script sets the rest.
+     * Starts {@code dir/job.sh} with this shell in the background; its output goes to {@code dir/stdout.log} and
+     * {@code dir/stderr.log}. The job inherits the worker's environment as it was when the job shell started, less
+     * the worker's credentials; the script sets the rest.
      */
-    public Started start(Path dir) throws IOException {
-        String script = dir.resolve("job.sh").toAbsolutePath().toString();
-        List<String> argv = setsid.map(s -> List.of(s, shell, script)).orElseGet(() -> List.of(shell, script));
-        ProcessBuilder builder = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(dir.resolve("stdout.log").toFile()).redirectError(dir.resolve("stderr.log").toFile());
-        JobEnvironment.withoutCredentials(builder.environment());
-        Process job;
-        try {
-            job = builder.start();
-        } catch (IOException e) {
-            throw new IOException("cannot start the job with " + shell + ": " + e.getMessage(), e);
+    public synchronized Started start(Path dir) throws IOException {
+        String path = dir.toAbsolutePath().toString();
+        if (path.contains("\n")) {
+            throw new IOException("a job directory's path holds a line break: " + path);
         }
-        long pid = job.pid();
-        running.add(pid);
-        tell("watch " + pid);
-        CompletableFuture<Integer> status = job.onExit().thenApply(ended -> {
-            running.remove(pid);
-            tell("forget " + pid);
-            return ended.exitValue();
-        });
-        return new Started(CompletableFuture.completedFuture(pid), status);
-    }
-
-    /**
-     * Signals a running job's whole process group (SIGTERM, or SIGKILL when {@code kill}): its background processes
-     * too, which the job's process tree no longer shows once their parent has exited.
-     */
-    public void signal(long pid, boolean kill) {
-        if (running.contains(pid)) {
-            tell((kill ? "kill " : "term ") + pid);
-        }
-    }
-
-    /** Sends a line to the guard, starting it (and telling it of the running jobs) when it is not running. */
-    private synchronized void tell(String line) {
+        long id = ids.incrementAndGet();
+        Started job = new Started(new CompletableFuture<>(), new CompletableFuture<>());
         try {
-            if (guard == null || !guard.isAlive()) {
-                startGuard();
-                for (long pid : running) {
-                    commands.write(("watch " + pid + "\n").getBytes(StandardCharsets.UTF_8));
-                }
-                if (line.startsWith("watch ")) {
-                    commands.flush();
-                    return; // the job is among the running ones just told
-                }
-            }
-            commands.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            ensureRunning();
+            running.put(id, job);
+            commands.write(("run " + id + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
             commands.flush();
         } catch (IOException e) {
-            // the guard died between the check and the write: the next line starts a new one and tells it everything
-            LOG.warn("The job guard is not running ({}); it is started again with the next job", e.toString());
-            guard = null;
+            running.remove(id);
+            throw new IOException("cannot start the job: the job shell " + shell + " is not running (" + e.getMessage()
+                    + ")", e);
         }
+        return job;
     }
 
-    private void startGuard() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(shell, "-c", GUARD, "couchwork-job-guard")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+    private void ensureRunning() throws IOException {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        String ownGroup = setsid.isPresent() ? "yes" : "no";
+        List<String> argv = setsid.map(s -> List.of(s, shell, "-c", SCRIPT, "couchwork-jobs", shell, ownGroup))
+                .orElseGet(() -> List.of(shell, "-c", SCRIPT, "couchwork-jobs", shell, ownGroup));
+        ProcessBuilder builder = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD);
         JobEnvironment.withoutCredentials(builder.environment());
-        guard = builder.start();
-        commands = guard.getOutputStream();
+        Process started = builder.start();
+        process = started;
+        commands = started.getOutputStream();
+        Map<Long, Started> jobs = new ConcurrentHashMap<>(); // the jobs of a shell that died are failed by its reader
+        running = jobs;
+        Thread reader = new Thread(() -> readAnswers(started, jobs), "couchwork-job-shell");
+        reader.setDaemon(true);
+        reader.start();
     }
 
-    /** The guard's own process, while it runs (for tests). */
+    private void readAnswers(Process shellProcess, Map<Long, Started> running) {
+        try (BufferedReader answers = new BufferedReader(
+                new InputStreamReader(shellProcess.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = answers.readLine(); line != null; line = answers.readLine()) {
+                String[] f = line.split(" ");
+                if (f.length != 3) {
+                    continue;
+                }
+                long id = Long.parseLong(f[1]);
+                if (f[0].equals("pid")) {
+                    Started job = running.get(id);
+                    if (job != null) {
+                        job.pid().complete(Long.parseLong(f[2]));
+                    }
+                } else if (f[0].equals("done")) {
+                    Started job = running.remove(id);
+                    if (job != null) {
+                        job.status().complete(Integer.parseInt(f[2]));
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("Cannot read the job shell's answers ({})", e.toString());
+        }
+        // every job of this shell has ended (the pipe closes when the shell and all of its jobs are gone); a job still
+        // waiting here was lost with them
+        IOException gone = new IOException("the job shell ended while the job ran");
+        running.values().removeIf(job -> {
+            job.pid().completeExceptionally(gone);
+            job.status().completeExceptionally(gone);
+            return true;
+        });
+    }
+
+    /** The job shell's own process, while it runs (for tests). */
     synchronized Optional<ProcessHandle> process() {
-        return guard == null || !guard.isAlive() ? Optional.empty() : Optional.of(guard.toHandle());
+        return process == null ? Optional.empty() : Optional.of(process.toHandle());
     }
 
     static Optional<String> findOnPath(String name) {

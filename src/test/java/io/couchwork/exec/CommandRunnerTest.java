@@ -121,7 +121,7 @@ class CommandRunnerTest {
     }
 
     @Test
-    void should_let_running_jobs_finish_and_start_a_new_job_guard_when_someone_kills_it() throws Exception {
+    void should_let_running_jobs_finish_and_start_a_new_job_shell_when_someone_kills_it() throws Exception {
         CommandRunner own = new CommandRunner(1024, 1024, "/bin/dash");
         own.run("true", dir, Map.of(), NO_TIMEOUT); // the job shell runs
         ProcessHandle jobShell = JobShell.forShell("/bin/dash").process().orElseThrow();
@@ -133,8 +133,7 @@ class CommandRunnerTest {
                         throw new IllegalStateException(e);
                     }
                 });
-        org.awaitility.Awaitility.await().until(() -> ProcessHandle.current().descendants()
-                .anyMatch(p -> p.info().commandLine().orElse("").contains("job.sh")));
+        org.awaitility.Awaitility.await().until(() -> jobShell.descendants().findAny().isPresent());
         jobShell.destroyForcibly();
 
         assertThat(running.get(30, java.util.concurrent.TimeUnit.SECONDS).stdoutTail()).isEqualTo("finished\n");
