@@ -4,25 +4,19 @@ import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
 import io.couchwork.app.CouchworkHome;
 import io.couchwork.app.CouchworkMain;
-import io.couchwork.app.RouteFiles;
 import io.couchwork.config.EnvironmentVariables;
 import io.couchwork.config.KnownSettings;
 import io.couchwork.config.SettingsReader;
 import io.couchwork.config.SettingsValidation;
 import io.couchwork.couchdb.CouchDbSettings;
-import io.couchwork.couchdb.SecretMasking;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.main.Main;
 import picocli.CommandLine.Option;
@@ -43,7 +37,7 @@ public final class AppOptions {
         try {
             main.run();
         } catch (Exception e) {
-            throw startFailure(e, main);
+            throw StartFailure.explain(e, main);
         }
         return main.getExitCode();
     }
@@ -111,109 +105,5 @@ public final class AppOptions {
     /** True when the command line sets this key with -D. */
     public boolean overrides(String key) {
         return properties.containsKey(key);
-    }
-
-    /**
-     * Camel fails to start on route and configuration problems; its deepest message names the file and line of a YAML
-     * error, but not of a route Camel could not create (an unknown component, a duplicate id), so those are looked up.
-     */
-    static Exception startFailure(Exception e, RouteFiles routes) {
-        quietFalseSignalLine();
-        CouchworkException ours = CouchworkException.findIn(e);
-        if (ours != null) {
-            String where = where(e, routes); // an endpoint's own check names the option, not its route
-            return where.isEmpty() ? e : new CouchworkException(ours.getMessage() + where, ours.exitCode(), e);
-        }
-        Optional<String> yaml = YamlErrorMessage.describe(e);
-        if (yaml.isPresent()) {
-            return new CouchworkException("Cannot start: " + yaml.get(), ExitCode.CONFIGURATION, e);
-        }
-        return new CouchworkException("Cannot start: " + badOption(e).orElseGet(() -> deepestMessage(e))
-                + where(e, routes), ExitCode.CONFIGURATION, e);
-    }
-
-    /**
-     * Camel's shutdown hook logs "triggered by SIGTERM" for any JVM exit; after a failed start the exit is ours, and no
-     * signal was sent.
-     */
-    private static void quietFalseSignalLine() {
-        org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.camel.main.DefaultMainShutdownStrategy",
-                org.apache.logging.log4j.Level.WARN);
-    }
-
-    /**
-     * An option Camel could not set, in the user's terms: "endpoint X: option Y = 'Z' is not valid: why" for an endpoint,
-     * "setting camel.main.Y = 'Z' is not valid: why" for the app's settings (no Java class names).
-     */
-    private static Optional<String> badOption(Throwable error) {
-        String uri = null;
-        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof org.apache.camel.ResolveEndpointFailedException failed) {
-                uri = failed.getUri();
-            }
-            if (t instanceof org.apache.camel.PropertyBindingException binding) {
-                String why = binding.getCause() == null ? "there is no such option" : deepestMessage(binding.getCause());
-                if (uri != null) {
-                    return Optional.of("endpoint " + SecretMasking.maskUrl(uri) + ": option "
-                            + binding.getPropertyName() + " = '" + binding.getValue() + "' is not valid: " + why);
-                }
-                String key = binding.getOptionKey() != null ? binding.getOptionKey() : binding.getPropertyName();
-                String prefix = binding.getOptionPrefix() == null || key.startsWith(binding.getOptionPrefix())
-                        ? "" : binding.getOptionPrefix();
-                return Optional.of("setting " + prefix + key + " = '" + binding.getValue() + "' is not valid: " + why);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static final Pattern DUPLICATE_IDS = Pattern.compile("Duplicate route ids detected: ([^.]+)\\.");
-
-    /** " (route X in FILE line N)" for the route(s) a failure names, when their files are found. */
-    static String where(Throwable error, RouteFiles routes) {
-        List<String> ids = new ArrayList<>();
-        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof FailedToCreateRouteException failed && t.getMessage() != null) {
-                Matcher duplicates = DUPLICATE_IDS.matcher(t.getMessage());
-                if (duplicates.find()) {
-                    for (String id : duplicates.group(1).split(",")) {
-                        ids.add(id.strip());
-                    }
-                } else if (failed.getRouteId() != null) {
-                    ids.add(failed.getRouteId());
-                }
-                break;
-            }
-        }
-        List<String> places = new ArrayList<>();
-        for (String id : ids) {
-            List<String> declared = routes.declarationsOf(id);
-            if (!declared.isEmpty()) {
-                places.add("route " + id + " in " + String.join(" and ", declared));
-            }
-        }
-        return places.isEmpty() ? "" : " (" + String.join("; ", places) + ")";
-    }
-
-    static Exception startFailure(Exception e, Main main) {
-        return startFailure(e, routeFiles(main));
-    }
-
-    private static RouteFiles routeFiles(Main main) {
-        try {
-            return new RouteFiles(main.getCamelContext().getPropertiesComponent()
-                    .resolveProperty("camel.main.routes-include-pattern").orElse(""));
-        } catch (RuntimeException noContext) {
-            return new RouteFiles("");
-        }
-    }
-
-    private static String deepestMessage(Throwable error) {
-        String message = error.toString();
-        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t.getMessage() != null) {
-                message = t.getMessage();
-            }
-        }
-        return SecretMasking.maskUrl(message).replaceAll("\\s*\\n\\s*", " ");
     }
 }

@@ -63,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             main.start();
         } catch (Exception e) {
-            throw AppOptions.startFailure(e, main);
+            throw StartFailure.explain(e, main);
         }
         Thread stopOnSignal = new Thread(main::stop, "demo-stop");
         Runtime.getRuntime().addShutdownHook(stopOnSignal);

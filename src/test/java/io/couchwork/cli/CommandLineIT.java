@@ -185,9 +185,9 @@ class CommandLineIT {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-            concurency: 4                | Unknown parameters=[{concurency=4}]
+            concurency: 4                | endpoint tokens://options: unknown option concurency (did you mean concurrency?)
             concurrency: four            | option concurrency must be a whole number, not 'four'
-            leaseDuration: five minutes  | option leaseDuration = 'five minutes' is not valid
+            leaseDuration: five minutes  | option leaseDuration = 'five minutes' is not valid: expected a duration such as 30s
             leaseDuration: 1s            | leaseDuration must be at least 3s
             """)
     void should_name_a_wrong_endpoint_option_its_route_and_file(String option, String message, TestCouch couch,
