@@ -120,7 +120,7 @@ class BadInputScenario {
                       steps:
                         - frobnicate:
                             message: hi
-                """, List.of("frobnicate", "eip.camel.yaml", "line 6")));
+                """, List.of("frobnicate", "eip.camel.yaml:6:11")));
         all.add(routeCase("unknown component", server, db, "component.camel.yaml", """
                 - route:
                     id: unknownComponent
