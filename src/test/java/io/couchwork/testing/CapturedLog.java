@@ -36,6 +36,11 @@ public final class CapturedLog implements AutoCloseable {
         return new CapturedLog(type.getName());
     }
 
+    /** Starts catching what the logger of this name logs. */
+    public static CapturedLog named(String loggerName) {
+        return new CapturedLog(loggerName);
+    }
+
     public List<String> lines() {
         return List.copyOf(lines);
     }

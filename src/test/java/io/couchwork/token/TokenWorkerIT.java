@@ -66,6 +66,31 @@ class TokenWorkerIT {
                 Executors.newFixedThreadPool(1), tasks, new PoolMetrics(new SimpleMeterRegistry()));
     }
 
+    @Test
+    void each_finished_token_gets_one_line_and_a_failure_says_whether_it_will_be_retried(TestCouch couch)
+            throws Exception {
+        CouchDatabase db = poolWithOneToken(couch);
+        var second = new NewTokens("token", clock).token(TextNode.valueOf("input"), 0).put("_id", "t2");
+        db.bulkWrite(List.of(second));
+        Job exitsByToken = token -> new Outcome.Finished(token.id().equals(TOKEN) ? 0 : 3, TextNode.valueOf(""),
+                List.of(), null);
+        WorkerSettings settings = new WorkerSettings("test", List.of("token"), 1, LEASE, Duration.ofHours(1),
+                Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(5), 5,
+                RetryPolicy.of(3, Duration.ofSeconds(10), Duration.ofHours(1), Set.of(3)), 0, 10, false);
+        try (io.couchwork.testing.CapturedLog log = io.couchwork.testing.CapturedLog.named("io.couchwork.tokens")) {
+            TokenWorker worker = new TokenWorker(db, new WorkerIdentity("host", "host-1-logging", Map.of()), clock,
+                    settings, exitsByToken, Executors.newFixedThreadPool(1), new HandDrivenTasks(clock),
+                    new PoolMetrics(new SimpleMeterRegistry()));
+            worker.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.lines().size() == 2);
+            worker.stop();
+            assertThat(log.linesWith("INFO Token t1 done in ")).hasSize(1);
+            assertThat(log.linesWith("WARN Token t2 failed after ", "(attempt 1 of 3): exit code 3;",
+                    "not retried: exit code 3 is non-retryable")).hasSize(1);
+        }
+        assertThat(new Token(db.get("t2").orElseThrow()).state()).isEqualTo(TokenState.ERROR);
+    }
+
     private static Token token(CouchDatabase db) {
         return new Token(db.get(TOKEN).orElseThrow());
     }
