@@ -29,6 +29,7 @@ public final class Progress {
             Configurator.setLevel("io.couchwork.app", Level.WARN);
             Configurator.setLevel("io.couchwork.camel", Level.WARN);
             Configurator.setLevel("io.couchwork.changes", Level.WARN);
+            Configurator.setLevel("io.couchwork.tokens", Level.WARN); // a line per token: failures only
         }
     }
 

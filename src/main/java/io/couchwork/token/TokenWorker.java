@@ -366,7 +366,8 @@ public final class TokenWorker {
      * a failure at WARN saying whether it will be retried. The document holds the details.
      */
     private void reportOutcome(Token token, Outcome outcome, long nanos) {
-        String took = String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
+        String took = nanos < 1_000_000_000L ? nanos / 1_000_000 + " ms"
+                : String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
         int attempt = token.attempts() + 1;
         RetryPolicy retry = settings.retryPolicy();
         if (outcome instanceof Outcome.Finished finished && finished.exitCode() == 0) {
