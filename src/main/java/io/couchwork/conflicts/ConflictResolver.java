@@ -37,9 +37,24 @@ public final class ConflictResolver {
         this.clock = clock;
     }
 
-    /** Whether a document as read with conflicts=true has conflicting revisions. */
+    /**
+     * Whether a document as read with conflicts=true has conflicting revisions: another revision than its own in
+     * {@code _conflicts} (PouchDB Server lists a document's own revision there when two clients wrote the same
+     * revision; deleting that "loser" would delete the document).
+     */
     public static boolean isConflicted(JsonNode doc) {
-        return doc != null && doc.path("_conflicts").isArray() && !doc.path("_conflicts").isEmpty();
+        return doc != null && !otherRevisions(doc).isEmpty();
+    }
+
+    private static List<String> otherRevisions(JsonNode doc) {
+        List<String> others = new ArrayList<>();
+        String own = doc.path("_rev").asText();
+        for (JsonNode rev : doc.path("_conflicts")) {
+            if (!rev.asText().equals(own) && !others.contains(rev.asText())) {
+                others.add(rev.asText());
+            }
+        }
+        return others;
     }
 
     /** The conflicted documents among {@code docs} (read with conflicts=true), each with its resolution; writes nothing. */
@@ -50,9 +65,7 @@ public final class ConflictResolver {
             if (isConflicted(doc) && doc.isObject()) {
                 String id = doc.path("_id").asText();
                 shown.put(id, (ObjectNode) doc);
-                List<String> others = new ArrayList<>();
-                doc.path("_conflicts").forEach(rev -> others.add(rev.asText()));
-                revs.put(id, others);
+                revs.put(id, otherRevisions(doc));
             }
         }
         if (shown.isEmpty()) {
@@ -62,13 +75,19 @@ public final class ConflictResolver {
         shown.forEach((id, doc) -> leaves.computeIfAbsent(id, k -> new ArrayList<>()).add(Revisions.body(doc)
                 .put("_rev", Revisions.rev(doc))));
         for (ObjectNode leaf : database.revisions(revs)) {
-            if (!leaf.path("_deleted").asBoolean(false)) {
-                leaves.get(leaf.path("_id").asText()).add(leaf);
+            List<ObjectNode> live = leaves.get(leaf.path("_id").asText());
+            boolean known = live.stream().anyMatch(l -> Revisions.rev(l).equals(Revisions.rev(leaf)));
+            if (!leaf.path("_deleted").asBoolean(false) && !known) {
+                live.add(leaf);
             }
         }
         long now = clock.instant().getEpochSecond();
         List<Plan> plans = new ArrayList<>();
-        leaves.forEach((id, live) -> plans.add(plan(id, live, now)));
+        leaves.forEach((id, live) -> {
+            if (live.size() > 1) { // else its other leaves were deleted meanwhile: nothing left to resolve
+                plans.add(plan(id, live, now));
+            }
+        });
         return plans;
     }
 

@@ -20,7 +20,8 @@ public final class FlowConflictRules {
     private FlowConflictRules() {}
 
     /** The resolution of a flow document's live leaves, or empty when there is no conflict among them. */
-    public static Optional<ConflictResolution> resolve(FlowStates flow, List<ObjectNode> leaves, long now) {
+    public static Optional<ConflictResolution> resolve(FlowStates flow, List<ObjectNode> allLeaves, long now) {
+        List<ObjectNode> leaves = Revisions.distinct(allLeaves);
         if (leaves.size() < 2) {
             return Optional.empty();
         }

@@ -2,6 +2,9 @@ package io.couchwork.conflicts;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Revision ids as CouchDB orders them when it picks a conflict's winner: higher generation first, then higher hash. */
 public final class Revisions {
@@ -13,6 +16,13 @@ public final class Revisions {
             .reversed();
 
     private Revisions() {}
+
+    /** The leaves, each revision once. */
+    public static List<ObjectNode> distinct(List<ObjectNode> leaves) {
+        Map<String, ObjectNode> byRev = new LinkedHashMap<>();
+        leaves.forEach(leaf -> byRev.putIfAbsent(rev(leaf), leaf));
+        return List.copyOf(byRev.values());
+    }
 
     public static String rev(ObjectNode doc) {
         return doc.path("_rev").asText("");

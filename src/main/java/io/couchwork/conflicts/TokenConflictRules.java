@@ -33,7 +33,8 @@ public final class TokenConflictRules {
     private TokenConflictRules() {}
 
     /** The resolution of a token's live leaves (no deleted ones), or empty when there is no conflict among them. */
-    public static Optional<ConflictResolution> resolve(List<ObjectNode> leaves) {
+    public static Optional<ConflictResolution> resolve(List<ObjectNode> allLeaves) {
+        List<ObjectNode> leaves = Revisions.distinct(allLeaves);
         if (leaves.size() < 2) {
             return Optional.empty();
         }

@@ -225,6 +225,9 @@ public class CouchDatabase {
     public List<JsonNode> view(String designDoc, String view, ViewQuery query) {
         PostViewOptions.Builder options = new PostViewOptions.Builder(name(), designDoc, view)
                 .includeDocs(query.includeDocs());
+        if (query.conflicts()) {
+            options.conflicts(true);
+        }
         if (query.startKey() != null) {
             options.startKey(query.startKey());
         }

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Json;
 import io.couchwork.flow.FlowDefinitions;
+import io.couchwork.status.PoolStatus;
+import io.couchwork.status.PoolStatusReader;
+import io.couchwork.status.StatusJson;
+import io.couchwork.status.StatusTable;
 import io.couchwork.testing.ConflictFixtures;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.MutableClock;
@@ -115,6 +119,10 @@ class ConflictResolverIT {
         assertThat(after.path("runs")).extracting(r -> r.path("claim_id").asText()).containsExactly("c0", "a", "b");
         assertThat(after.path("runs").get(1).path("duplicate").asBoolean()).isTrue();
         assertThat(after.path("duplicate_executions").asLong()).isEqualTo(1);
+        PoolStatus status = new PoolStatusReader(f.db(), clock).read();
+        assertThat(status.sets()).singleElement().satisfies(set -> assertThat(set.duplicateExecutions()).isEqualTo(1));
+        assertThat(StatusTable.render(status)).contains("Duplicate executions (recorded in the tokens' runs): token 1");
+        assertThat(StatusJson.write(status)).contains("\"duplicate_executions\":1");
     }
 
     @Test
