@@ -159,6 +159,15 @@
     };
   }
 
+  /** One line: executions that ran twice (replicas, a lease that ran out), as the tokens' runs record them. */
+  function renderDuplicates(status) {
+    var total = status.sets.reduce(function (sum, set) { return sum + (set.duplicate_executions || 0); }, 0);
+    var line = document.getElementById('duplicates');
+    line.hidden = total === 0;
+    line.setAttribute('data-value', total);
+    line.textContent = 'Duplicate executions recorded in the tokens\' runs: ' + total;
+  }
+
   function renderSets(status) {
     fill('sets', status.sets.map(function (set) {
       var row = el('tr', null, {'data-set': set.type});
@@ -323,6 +332,7 @@
     document.getElementById('database').textContent = status.database;
     renderClaiming(status);
     renderSets(status);
+    renderDuplicates(status);
     renderThroughput(status);
     renderWorkers(status);
     renderErrors(status);

@@ -27,11 +27,18 @@ public final class ContinuousFeed implements ChangesFeed {
 
     private final CouchDatabase database;
     private final long heartbeatMillis;
+    private final boolean conflicts;
     private volatile ServiceCall<InputStream> call;
     private BufferedReader reader;
 
     public ContinuousFeed(CouchDatabase database) {
+        this(database, false);
+    }
+
+    /** {@code conflicts}: each document with its {@code _conflicts} when it has any (replicas, a cluster). */
+    public ContinuousFeed(CouchDatabase database, boolean conflicts) {
         this.database = database;
+        this.conflicts = conflicts;
         this.heartbeatMillis = Math.max(1000, Math.min(MAX_HEARTBEAT_MS, database.readTimeout().toMillis() / 3));
     }
 
@@ -39,7 +46,7 @@ public final class ContinuousFeed implements ChangesFeed {
     public void open(String since) {
         close();
         PostChangesOptions options = new PostChangesOptions.Builder(database.name()).feed("continuous")
-                .since(since).heartbeat(heartbeatMillis).includeDocs(true).build();
+                .since(since).heartbeat(heartbeatMillis).includeDocs(true).conflicts(conflicts).build();
         // uncompressed: a compressing server or proxy holds a streamed answer back until its buffer fills
         ServiceCall<InputStream> next = database.client().postChangesAsStream(options)
                 .addHeader("Accept-Encoding", "identity");

@@ -90,6 +90,51 @@ public class CouchDatabase {
         return docs;
     }
 
+    /**
+     * The current revisions of several documents with the revisions they conflict with ({@code _conflicts}, left out
+     * when there are none), in one request; missing ones are left out.
+     */
+    public List<ObjectNode> getAllWithConflicts(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        JsonNode result = Json.read(client.postAllDocsAsStream(new PostAllDocsOptions.Builder(name())
+                .keys(new ArrayList<>(ids)).includeDocs(true).conflicts(true).build()).execute().getResult(),
+                JsonNode.class);
+        List<ObjectNode> docs = new ArrayList<>();
+        for (JsonNode row : result.path("rows")) {
+            if (row.path("doc").isObject()) {
+                docs.add((ObjectNode) row.get("doc"));
+            }
+        }
+        return docs;
+    }
+
+    /**
+     * Given revisions of documents ({id: [rev, …]}: the leaves {@code _conflicts} names), read in one _bulk_get;
+     * revisions no longer there are left out. Attachments come as stubs.
+     */
+    public List<ObjectNode> revisions(java.util.Map<String, ? extends Collection<String>> revsById) {
+        List<com.ibm.cloud.cloudant.v1.model.BulkGetQueryDocument> wanted = new ArrayList<>();
+        revsById.forEach((id, revs) -> revs.forEach(rev -> wanted.add(
+                new com.ibm.cloud.cloudant.v1.model.BulkGetQueryDocument.Builder().id(id).rev(rev).build())));
+        if (wanted.isEmpty()) {
+            return List.of();
+        }
+        JsonNode result = Json.read(client.postBulkGetAsStream(
+                new com.ibm.cloud.cloudant.v1.model.PostBulkGetOptions.Builder(name(), wanted).build())
+                .execute().getResult(), JsonNode.class);
+        List<ObjectNode> docs = new ArrayList<>();
+        for (JsonNode entry : result.path("results")) {
+            for (JsonNode doc : entry.path("docs")) {
+                if (doc.path("ok").isObject()) {
+                    docs.add((ObjectNode) doc.get("ok"));
+                }
+            }
+        }
+        return docs;
+    }
+
     /** The current revisions of the documents whose ids start with {@code prefix}, in id order, in one request. */
     public List<ObjectNode> withIdPrefix(String prefix) {
         JsonNode result = Json.read(client.postAllDocsAsStream(new PostAllDocsOptions.Builder(name())
@@ -115,11 +160,16 @@ public class CouchDatabase {
 
     /** Every document (design documents left out), in pages of {@code pageSize}. */
     public List<JsonNode> allDocuments(int pageSize) {
+        return allDocuments(pageSize, false);
+    }
+
+    /** As {@link #allDocuments(int)}, each with its {@code _conflicts} when {@code conflicts} and it has any. */
+    public List<JsonNode> allDocuments(int pageSize, boolean conflicts) {
         List<JsonNode> docs = new ArrayList<>();
         String startKey = null;
         while (true) {
             PostAllDocsOptions.Builder options = new PostAllDocsOptions.Builder(name()).includeDocs(true)
-                    .limit(pageSize + 1L);
+                    .conflicts(conflicts).limit(pageSize + 1L);
             if (startKey != null) {
                 options.startKey(startKey);
             }
@@ -175,6 +225,9 @@ public class CouchDatabase {
     public List<JsonNode> view(String designDoc, String view, ViewQuery query) {
         PostViewOptions.Builder options = new PostViewOptions.Builder(name(), designDoc, view)
                 .includeDocs(query.includeDocs());
+        if (query.conflicts()) {
+            options.conflicts(true);
+        }
         if (query.startKey() != null) {
             options.startKey(query.startKey());
         }

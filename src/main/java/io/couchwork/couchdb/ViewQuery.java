@@ -2,9 +2,17 @@ package io.couchwork.couchdb;
 
 import java.util.List;
 
-/** A view read: key range, limit, whether to include the documents, reduce and group level. */
+/**
+ * A view read: key range, limit, whether to include the documents (and with them their {@code _conflicts}), reduce and
+ * group level.
+ */
 public record ViewQuery(Object startKey, Object endKey, List<Object> keys, Long limit, boolean includeDocs,
-        Boolean reduce, Long groupLevel) {
+        Boolean reduce, Long groupLevel, boolean conflicts) {
+
+    public ViewQuery(Object startKey, Object endKey, List<Object> keys, Long limit, boolean includeDocs, Boolean reduce,
+            Long groupLevel) {
+        this(startKey, endKey, keys, limit, includeDocs, reduce, groupLevel, false);
+    }
 
     public static ViewQuery range(Object startKey, Object endKey) {
         return new ViewQuery(startKey, endKey, null, null, false, false, null);
@@ -15,10 +23,15 @@ public record ViewQuery(Object startKey, Object endKey, List<Object> keys, Long 
     }
 
     public ViewQuery limit(long value) {
-        return new ViewQuery(startKey, endKey, keys, value, includeDocs, reduce, groupLevel);
+        return new ViewQuery(startKey, endKey, keys, value, includeDocs, reduce, groupLevel, conflicts);
     }
 
     public ViewQuery withDocs() {
-        return new ViewQuery(startKey, endKey, keys, limit, true, reduce, groupLevel);
+        return new ViewQuery(startKey, endKey, keys, limit, true, reduce, groupLevel, conflicts);
+    }
+
+    /** With the documents, each with its {@code _conflicts} when it has any. */
+    public ViewQuery withDocsAndConflicts() {
+        return new ViewQuery(startKey, endKey, keys, limit, true, reduce, groupLevel, true);
     }
 }

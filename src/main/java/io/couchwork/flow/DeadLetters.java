@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public class DeadLetters {
 
     public static final String STATE = "dead_letter";
-    static final String ID_PREFIX = "dead_letter_";
+    public static final String ID_PREFIX = "dead_letter_";
     static final String MARKER = "dead_letter";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
@@ -107,6 +107,17 @@ public class DeadLetters {
         return database.put(done).ok();
     }
 
+    /** {@code doc} parked for the dead letter {@code letterId}: out of its flow until re-queued to its state. */
+    public static ObjectNode parked(ObjectNode doc, String letterId) {
+        ObjectNode parked = doc.deepCopy();
+        ObjectNode marker = parked.putObject(MARKER);
+        marker.put("id", letterId);
+        marker.put("previous_state", doc.path("state").asText());
+        parked.put("state", STATE);
+        parked.remove(HandlerLease.FIELD);
+        return parked;
+    }
+
     private void park(String docId, ObjectNode letter) {
         String failedState = letter.path("state").asText();
         try {
@@ -114,13 +125,7 @@ public class DeadLetters {
                 if (latest.isEmpty() || !latest.get().path("state").asText("").equals(failedState)) {
                     return Decision.keep(false); // deleted or moved on: nothing to park
                 }
-                ObjectNode parked = latest.get().deepCopy();
-                ObjectNode marker = parked.putObject(MARKER);
-                marker.put("id", letter.path("_id").asText());
-                marker.put("previous_state", failedState);
-                parked.put("state", STATE);
-                parked.remove(HandlerLease.FIELD);
-                return Decision.write(parked, true);
+                return Decision.write(parked(latest.get(), letter.path("_id").asText()), true);
             });
         } catch (DocumentKeptChangingException e) {
             LOG.warn("Could not mark {} as a dead letter: it kept changing", docId);

@@ -88,6 +88,12 @@ public class PoolMetrics implements WorkerMetrics {
                 .serviceLevelObjectives(DURATION_BUCKETS).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    @Override
+    public void duplicateExecutions(String pool, long count) {
+        counter("couchwork.duplicate.executions", "Token executions found to have run twice (conflicting replicas,"
+                + " a result superseded by another run's)", "pool", pool).increment(count);
+    }
+
     /** Sets the gauges of tokens per set and state and of dead letters from a status look. */
     public void update(PoolStatus status) {
         Set<String> seen = new HashSet<>();

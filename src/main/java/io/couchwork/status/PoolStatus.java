@@ -15,9 +15,13 @@ public record PoolStatus(String database, long generated, Claiming claiming, Lis
     /** Claiming paused for every worker on the pool (io.couchwork.token.ClaimingSwitch), by whom and since when. */
     public record Claiming(boolean paused, String pausedBy, Long pausedAt) {}
 
-    /** One token set (token type). */
+    /**
+     * One token set (token type). {@code duplicateExecutions}: executions that ran although another run of the same
+     * token had or would finish it (replicas that both ran it, a lease that ran out while its worker lived), as the
+     * tokens' runs record them.
+     */
     public record SetStatus(String type, Map<String, Long> counts, long total, long pending, Throughput throughput,
-            Long drainSeconds, OldestLock oldestLock) {}
+            Long drainSeconds, OldestLock oldestLock, long duplicateExecutions) {}
 
     /** Tokens done per minute over the last minutes, and per minute for the chart (oldest first, minute start times). */
     public record Throughput(double perMinute, int windowMinutes, List<MinuteCount> series) {}

@@ -165,7 +165,8 @@ public class PoolStatusReader {
         Throughput throughput = throughput(type, now);
         Long drain = pending == 0 ? Long.valueOf(0)
                 : throughput.perMinute() > 0 ? Long.valueOf(Math.round(pending * 60 / throughput.perMinute())) : null;
-        return new SetStatus(type, byState, counts.total(type), pending, throughput, drain, oldestLock(type, now));
+        return new SetStatus(type, byState, counts.total(type), pending, throughput, drain, oldestLock(type, now),
+                activity.total(type, TokenViews.DUPLICATES).path("sum").asLong(0));
     }
 
     /** Done tokens per minute: the chart's series and the rate over the last {@link #RATE_MINUTES} minutes. */

@@ -44,6 +44,11 @@ public final class StatusTable {
                         set.oldestLock() == null ? "-" : duration(set.oldestLock().ageSeconds()) + " ("
                                 + set.oldestLock().token() + ")"));
             }
+            String duplicates = status.sets().stream().filter(set -> set.duplicateExecutions() > 0)
+                    .map(set -> set.type() + " " + set.duplicateExecutions()).collect(Collectors.joining(", "));
+            if (!duplicates.isEmpty()) {
+                out.append("Duplicate executions (recorded in the tokens' runs): ").append(duplicates).append('\n');
+            }
         }
         List<FlowStatus> flows = status.flows().stream().filter(f -> f.total() > 0).toList();
         if (!flows.isEmpty()) {

@@ -84,7 +84,7 @@ public final class HeldTokens implements AutoCloseable {
     private final Set<String> givenUp = ConcurrentHashMap.newKeySet();
     // runs entries of results not applied, waiting for the token to leave another client's lock (writing into a token
     // a PiCaS pilot holds would make its own result write conflict, which PiCaS never re-saves)
-    private final Map<String, RunRecord> pendingRuns = new ConcurrentHashMap<>();
+    private final Map<String, SupersededRun> pendingRuns = new ConcurrentHashMap<>();
     private final AtomicLong letGo = new AtomicLong();
     private final Backoff writeBackoff;
     private final long leaseMarginMillis;
@@ -92,6 +92,7 @@ public final class HeldTokens implements AutoCloseable {
     private volatile String lastWriteFailure;
     private volatile boolean closing;
     private volatile Consumer<String> leaseLostListener = id -> { };
+    private volatile Runnable duplicateListener = () -> { };
 
     public HeldTokens(CouchDatabase database, OutcomeApplier applier, WorkerIdentity worker, Clock clock,
             long leaseSeconds, Duration writeInterval, String name) {
@@ -150,6 +151,17 @@ public final class HeldTokens implements AutoCloseable {
     public void onLeaseLost(Consumer<String> listener) {
         this.leaseLostListener = listener;
     }
+
+    /**
+     * Called for each result not applied because another run had finished the token meanwhile (a lease that ran out
+     * while its worker lived, replicas that both ran it): a duplicate execution, also recorded in the token.
+     */
+    public void onDuplicateExecution(Runnable listener) {
+        this.duplicateListener = listener;
+    }
+
+    /** A runs entry of a result not applied, and whether its job ran (a release at shutdown ran nothing). */
+    private record SupersededRun(RunRecord run, boolean executed) {}
 
     /** Starts holding a freshly claimed token. */
     public void hold(Token token) {
@@ -769,16 +781,23 @@ public final class HeldTokens implements AutoCloseable {
         Integer exitCode = finish.outcome() instanceof Outcome.Finished f ? f.exitCode() : null;
         RunRecord run = new RunRecord(finish.claimId(), worker.workerId(), worker.hostname(), finish.started(),
                 clock.instant().getEpochSecond(), SUPERSEDED, exitCode);
-        String recorded = appendRun(finish.id(), run);
+        boolean executed = !(finish.outcome() instanceof Outcome.Released);
+        String recorded = appendRun(finish.id(), new SupersededRun(run, executed));
         LOG.warn("Result of token {} not applied because {}: {}; {}", finish.id(), why, describe(finish.outcome()),
                 recorded);
         return Saved.DROPPED;
     }
 
-    /** Adds {@code run} to the token's history unless another client holds it locked; says what became of it. */
-    private String appendRun(String id, RunRecord run) {
+    /**
+     * Adds {@code run} to the token's history unless another client holds it locked; says what became of it. A job that
+     * ran on a token some other run finished meanwhile is a duplicate execution: marked and counted as one.
+     */
+    private String appendRun(String id, SupersededRun superseded) {
+        RunRecord run = superseded.run();
+        boolean[] duplicate = new boolean[1];
         try {
             String result = updates.update(id, latestDoc -> {
+                duplicate[0] = false;
                 if (latestDoc.isEmpty()) {
                     return Decision.keep("not recorded: the token was deleted");
                 }
@@ -789,22 +808,30 @@ public final class HeldTokens implements AutoCloseable {
                 if (latest.state() == TokenState.LOCKED) {
                     return Decision.keep(null);
                 }
+                if (superseded.executed() && (latest.state() == TokenState.DONE || latest.state() == TokenState.ERROR)) {
+                    duplicate[0] = true;
+                    return Decision.write(latest.withDuplicateRun(run).document(), "recorded in its runs as "
+                            + SUPERSEDED + ", a duplicate execution");
+                }
                 return Decision.write(latest.withRun(run).document(), "recorded in its runs as " + SUPERSEDED);
             });
             if (result != null) {
                 pendingRuns.remove(id);
+                if (duplicate[0]) {
+                    duplicateListener.run();
+                }
                 return result;
             }
         } catch (RuntimeException e) {
             LOG.debug("Cannot record the superseded run of token {} yet ({})", id, Failures.describe(e));
         }
-        pendingRuns.put(id, run);
+        pendingRuns.put(id, superseded);
         return "recorded in its runs as " + SUPERSEDED + " once the token is no longer locked";
     }
 
     /** Runs entries of results not applied whose tokens were locked by another client: written once they are not. */
     private void writePendingRuns() {
-        for (Map.Entry<String, RunRecord> pending : List.copyOf(pendingRuns.entrySet())) {
+        for (Map.Entry<String, SupersededRun> pending : List.copyOf(pendingRuns.entrySet())) {
             appendRun(pending.getKey(), pending.getValue());
         }
     }

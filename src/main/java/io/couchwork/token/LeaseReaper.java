@@ -30,6 +30,7 @@ public final class LeaseReaper {
     private final OutcomeApplier applier;
     private final Clock clock;
     private final long unleasedLockTimeoutSeconds;
+    private volatile java.util.function.Consumer<List<ObjectNode>> onConflicted = docs -> { };
 
     public LeaseReaper(CouchDatabase database, List<String> types, OutcomeApplier applier, Clock clock,
             long unleasedLockTimeoutSeconds) {
@@ -38,6 +39,14 @@ public final class LeaseReaper {
         this.applier = applier;
         this.clock = clock;
         this.unleasedLockTimeoutSeconds = unleasedLockTimeoutSeconds;
+    }
+
+    /**
+     * Hands tokens with conflicting revisions to {@code resolver} instead of reaping them: the expired lock CouchDB shows
+     * may hide a finished revision, which a reap would bury under a todo one and run again.
+     */
+    public void onConflicted(java.util.function.Consumer<List<ObjectNode>> resolver) {
+        this.onConflicted = resolver;
     }
 
     /** Reaps expired leases, skipping tokens this worker holds itself; returns how many it returned to the pool. */
@@ -51,8 +60,13 @@ public final class LeaseReaper {
             }
             List<ObjectNode> writes = new ArrayList<>();
             Map<String, TokenState> nextStates = new HashMap<>();
+            List<ObjectNode> conflicted = new ArrayList<>();
             for (JsonNode row : rows) {
                 if (!row.path("doc").isObject() || heldHere.test(row.path("id").asText())) {
+                    continue;
+                }
+                if (row.path("doc").path("_conflicts").isArray() && !row.path("doc").path("_conflicts").isEmpty()) {
+                    conflicted.add((ObjectNode) row.get("doc"));
                     continue;
                 }
                 Token token = new Token((ObjectNode) row.get("doc"));
@@ -61,6 +75,9 @@ public final class LeaseReaper {
                     writes.add(next.document());
                     nextStates.put(next.id(), next.state());
                 }
+            }
+            if (!conflicted.isEmpty()) {
+                onConflicted.accept(conflicted);
             }
             for (WriteResult result : database.bulkWrite(writes)) {
                 if (result.ok()) {
@@ -79,7 +96,7 @@ public final class LeaseReaper {
 
     private List<JsonNode> expiredRows(String type, String kind, long before) {
         return database.view(TokenViews.QUEUE_DESIGN, TokenViews.QUEUE,
-                ViewQuery.range(List.of(type, kind, 0), List.of(type, kind, before)).limit(PAGE).withDocs());
+                ViewQuery.range(List.of(type, kind, 0), List.of(type, kind, before)).limit(PAGE).withDocsAndConflicts());
     }
 
     /** Checked on the document itself, not the view row. */

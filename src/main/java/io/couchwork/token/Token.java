@@ -3,6 +3,7 @@ package io.couchwork.token;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.couchwork.conflicts.TokenConflictRules;
 import java.util.List;
 
 /**
@@ -167,6 +168,19 @@ public final class Token {
     public Token withRun(RunRecord run) {
         ObjectNode copy = doc.deepCopy();
         appendRun(copy, run);
+        return new Token(copy);
+    }
+
+    /**
+     * An entry added to the run history as a duplicate execution (its job ran, but the token had been finished by
+     * another run meanwhile), counted in {@code duplicate_executions}.
+     */
+    public Token withDuplicateRun(RunRecord run) {
+        ObjectNode copy = doc.deepCopy();
+        appendRun(copy, run);
+        ArrayNode runs = (ArrayNode) copy.get(TokenFields.RUNS);
+        ((ObjectNode) runs.get(runs.size() - 1)).put(TokenConflictRules.DUPLICATE, true);
+        copy.put(TokenConflictRules.DUPLICATE_EXECUTIONS, copy.path(TokenConflictRules.DUPLICATE_EXECUTIONS).asLong(0) + 1);
         return new Token(copy);
     }
 

@@ -29,7 +29,7 @@ final class TokenChangesFeed implements ChangesFollower.Listener {
         this.database = database;
         this.onDocs = onDocs;
         this.onGap = onGap;
-        this.follower = new ChangesFollower(database, new ContinuousFeed(database), this, MAX_BATCH, name);
+        this.follower = new ChangesFollower(database, new ContinuousFeed(database, true), this, MAX_BATCH, name);
     }
 
     /**

@@ -59,6 +59,7 @@ public final class TokenClaimer {
     private volatile boolean closed;
     private volatile Predicate<String> heldHere = id -> false;
     private volatile Predicate<Token> mayClaim = token -> true;
+    private volatile java.util.function.Consumer<List<ObjectNode>> onConflicted = docs -> { };
 
     public TokenClaimer(CouchDatabase database, List<String> types, WorkerIdentity worker, Clock clock,
             RandomGenerator random, long leaseSeconds) {
@@ -101,6 +102,14 @@ public final class TokenClaimer {
      */
     public void onlyClaim(Predicate<Token> test) {
         this.mayClaim = test;
+    }
+
+    /**
+     * Hands todo tokens the view shows with conflicting revisions to {@code resolver} instead of queueing them: the
+     * winner CouchDB shows may hide a finished revision. Resolved, they come back through the feed.
+     */
+    public void onConflicted(java.util.function.Consumer<List<ObjectNode>> resolver) {
+        this.onConflicted = resolver;
     }
 
     /** Claims up to {@code max} tokens, others' shares included (see {@link #claim(int, int)}). */
@@ -371,11 +380,16 @@ public final class TokenClaimer {
     private void recheckNextPicks() {
         recheck = false;
         List<String> ids = queue.nextPicks(RECHECKED);
-        List<ObjectNode> current = database.getAll(ids);
+        List<ObjectNode> current = database.getAllWithConflicts(ids);
         Set<String> found = new HashSet<>();
         current.forEach(doc -> found.add(doc.path("_id").asText()));
         ids.stream().filter(id -> !found.contains(id)).forEach(queue::remove); // deleted meanwhile
-        offer(current);
+        List<ObjectNode> conflicted = TokenConflicts.conflicted(current);
+        conflicted.forEach(doc -> queue.remove(doc.path("_id").asText()));
+        offer(TokenConflicts.clean(current));
+        if (!conflicted.isEmpty()) {
+            onConflicted.accept(conflicted);
+        }
     }
 
     /** Todo tokens of our types from the queue view, current documents included, into the claim queue. */
@@ -386,14 +400,18 @@ public final class TokenClaimer {
         boolean sawEverything = true;
         long mark = queue.mark();
         Set<String> shown = new HashSet<>();
+        List<ObjectNode> conflicted = new ArrayList<>();
         for (String type : types) {
             for (String kind : List.of(TokenViews.READY, TokenViews.DELAYED)) {
                 List<JsonNode> rows = queue(ViewQuery.range(List.of(type, kind), List.of(type, kind, Map.of()))
-                        .limit(limit).withDocs());
+                        .limit(limit).withDocsAndConflicts());
                 sawEverything &= rows.size() < limit;
                 for (JsonNode row : rows) {
                     shown.add(row.path("id").asText());
-                    if (row.path("doc").isObject() && !invalid.check(row.get("doc"))) {
+                    if (io.couchwork.conflicts.ConflictResolver.isConflicted(row.path("doc"))) {
+                        conflicted.add((ObjectNode) row.get("doc"));
+                        queue.remove(row.path("id").asText());
+                    } else if (row.path("doc").isObject() && !invalid.check(row.get("doc"))) {
                         enqueue(new Token((ObjectNode) row.get("doc")));
                     }
                 }
@@ -403,6 +421,9 @@ public final class TokenClaimer {
             queue.retainOnly(shown, mark);
         }
         queue.markComplete(sawEverything);
+        if (!conflicted.isEmpty()) {
+            onConflicted.accept(conflicted);
+        }
     }
 
     /** Into the claim queue, or out of it when it is a todo token this worker may not claim. */

@@ -30,6 +30,8 @@ public final class TokenViews {
     public static final String ERROR_MESSAGE = "message";
     public static final String DEAD_LETTER_TYPE = "dead_letter";
     public static final String DEAD_LETTER_AT = "letter";
+    /** Tokens' counted duplicate executions (conflicting replicas, superseded results): the _stats sum is the total. */
+    public static final String DUPLICATES = "duplicates";
     /** Sections of the queue view's key, after the token type. */
     public static final String READY = "ready";
     public static final String DELAYED = "delayed";
@@ -119,6 +121,9 @@ public final class TokenViews {
               if (typeof doc.type !== 'string' || typeof doc.lock !== 'number' || typeof doc.done !== 'number') return;
               var worker = typeof doc.worker_id === 'string' ? doc.worker_id : '';
               var host = typeof doc.hostname === 'string' ? doc.hostname : '';
+              if (n(doc.duplicate_executions) > 0) {
+                emit([doc.type, 'duplicates', doc.duplicate_executions], doc.duplicate_executions);
+              }
               var state = null;
               if (doc.lock > 0 && doc.done === 0) state = 'locked';
               else if (doc.lock > 0 && doc.done > 0) state = parseInt(doc.exit_code) == 0 ? 'done' : 'error';

@@ -73,6 +73,7 @@ public final class TokenWorker {
     private PrefetchDepth prefetch;
     private WorkerPresence presence;
     private ClaimingSwitch claimingSwitch;
+    private TokenConflicts conflicts;
 
     /** {@code executor} runs the jobs, with {@code settings.concurrency()} threads; the worker shuts it down. */
     public TokenWorker(CouchDatabase database, WorkerIdentity worker, Clock clock, WorkerSettings settings, Job job,
@@ -110,15 +111,19 @@ public final class TokenWorker {
         held = new HeldTokens(database, applier, worker, clock, leaseSeconds, settings.writeInterval(),
                 settings.name());
         held.onLeaseLost(this::stopJobOf);
+        conflicts = new TokenConflicts(database, clock, n -> metrics.duplicateExecutions(settings.name(), n));
+        held.onDuplicateExecution(() -> metrics.duplicateExecutions(settings.name(), 1));
         claimer = new TokenClaimer(database, types, worker, clock, new Random(), leaseSeconds);
         claimer.writeClaimsThrough(held::writeClaims); // claims ride along with results: one request, not two
         claimer.skipHeld(held::holds);
         claimer.onlyClaim(pilot::fits);
+        claimer.onConflicted(conflicts::resolve);
         pilot.join(this);
         if (pilot.limits().any()) {
             tasks.every(PILOT_CHECK, PILOT_CHECK, pilot::check);
         }
         reaper = new LeaseReaper(database, types, applier, clock, settings.unleasedLockTimeout().toSeconds());
+        reaper.onConflicted(conflicts::resolve);
         Duration renew = settings.renewInterval();
         tasks.every(renew, renew, held::renewLeases);
         claimingSwitch = new ClaimingSwitch(database);
@@ -451,7 +456,10 @@ public final class TokenWorker {
      * Changed documents from the feed: the claim queue takes them in, and the claimer wakes when there is something new
      * to claim (every worker sees every change: waking each for others' claims and results would cost them all CPU).
      */
-    private void onChanges(List<ObjectNode> docs) {
+    private void onChanges(List<ObjectNode> changed) {
+        // a conflicted token is resolved first: its resolution comes back through the feed as a plain revision
+        conflicts.resolve(changed);
+        List<ObjectNode> docs = TokenConflicts.clean(changed);
         held.observe(docs); // first: a held token another client reset must not look claimable while its job runs
         if (claimingSwitch.observe(docs)) {
             claimingSwitched();

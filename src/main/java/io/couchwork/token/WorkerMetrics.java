@@ -15,6 +15,9 @@ public interface WorkerMetrics {
         public void executed(String pool, Token token, Outcome outcome, RetryPolicy policy, long nanos) {}
     };
 
+    /** Executions of a token found to have run more than once (replicas that both ran it, a result superseded). */
+    default void duplicateExecutions(String pool, long count) {}
+
     void claimed(String pool, TokenClaimer claimer);
 
     void leasesReclaimed(String pool, int count);

@@ -37,6 +37,10 @@ public final class PlainHttp {
         return send("POST", "/_bulk_docs", "{\"docs\":" + docsArray + "}");
     }
 
+    public JsonNode post(String path, String json) {
+        return send("POST", path, json);
+    }
+
     public JsonNode get(String path) {
         return send("GET", path.startsWith("/") ? path : "/" + path, null);
     }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
         description = {"Change, delete, archive and restore tokens in bulk (_bulk_docs).",
             "Select with --set, --state, --view, --selector, --locked-longer-than; --dry-run shows what would change."},
         subcommands = {TokensSetCommand.class, TokensUnsetCommand.class, TokensResetCommand.class,
-            TokensDeleteCommand.class, TokensAttachCommand.class, TokensArchiveCommand.class, TokensRestoreCommand.class})
+            TokensDeleteCommand.class, TokensAttachCommand.class, TokensArchiveCommand.class, TokensRestoreCommand.class,
+            TokensConflictsCommand.class})
 public final class TokensCommand {
 }
