@@ -81,13 +81,7 @@ public class CouchDatabase {
         }
         JsonNode result = Json.read(client.postAllDocsAsStream(new PostAllDocsOptions.Builder(name())
                 .keys(new ArrayList<>(ids)).includeDocs(true).build()).execute().getResult(), JsonNode.class);
-        List<ObjectNode> docs = new ArrayList<>();
-        for (JsonNode row : result.path("rows")) {
-            if (row.path("doc").isObject()) {
-                docs.add((ObjectNode) row.get("doc"));
-            }
-        }
-        return docs;
+        return rowDocs(result);
     }
 
     /**
@@ -101,13 +95,7 @@ public class CouchDatabase {
         JsonNode result = Json.read(client.postAllDocsAsStream(new PostAllDocsOptions.Builder(name())
                 .keys(new ArrayList<>(ids)).includeDocs(true).conflicts(true).build()).execute().getResult(),
                 JsonNode.class);
-        List<ObjectNode> docs = new ArrayList<>();
-        for (JsonNode row : result.path("rows")) {
-            if (row.path("doc").isObject()) {
-                docs.add((ObjectNode) row.get("doc"));
-            }
-        }
-        return docs;
+        return rowDocs(result);
     }
 
     /**
@@ -140,13 +128,7 @@ public class CouchDatabase {
         JsonNode result = Json.read(client.postAllDocsAsStream(new PostAllDocsOptions.Builder(name())
                 .startKey(prefix).endKey(prefix + "\ufff0").includeDocs(true).build()).execute().getResult(),
                 JsonNode.class);
-        List<ObjectNode> docs = new ArrayList<>();
-        for (JsonNode row : result.path("rows")) {
-            if (row.path("doc").isObject()) {
-                docs.add((ObjectNode) row.get("doc"));
-            }
-        }
-        return docs;
+        return rowDocs(result);
     }
 
     /** A deletion of a document's revision, to write: {_id, _rev, _deleted: true}. */
@@ -255,5 +237,16 @@ public class CouchDatabase {
     @Override
     public String toString() {
         return "database '" + name() + "' at " + serverUrl();
+    }
+
+    /** The documents of an _all_docs answer's rows (include_docs), those missing or deleted left out. */
+    private static List<ObjectNode> rowDocs(JsonNode result) {
+        List<ObjectNode> docs = new ArrayList<>();
+        for (JsonNode row : result.path("rows")) {
+            if (row.path("doc").isObject()) {
+                docs.add((ObjectNode) row.get("doc"));
+            }
+        }
+        return docs;
     }
 }
