@@ -2,6 +2,7 @@ package io.couchwork.app;
 
 import com.ibm.cloud.cloudant.v1.Cloudant;
 import io.couchwork.config.SettingsReader;
+import io.couchwork.conflicts.TokenConflictHandler;
 import io.couchwork.couchdb.CamelCouchDbEndpoints;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.CouchDbClients;
@@ -76,6 +77,7 @@ public class CouchworkConfiguration implements CamelConfiguration {
         }
         bindPilot(context, settings, clock);
         context.getRegistry().bind("couchDatabase", database);
+        context.getRegistry().bind("tokenConflicts", new TokenConflictHandler(database, clock));
         context.getRegistry().bind("workerIdentity", worker);
         context.getRegistry().bind("databaseReporter", new DatabaseReporter(database));
         io.couchwork.web.Monitoring.bind(context, database, clock, flows, worker.hostname());

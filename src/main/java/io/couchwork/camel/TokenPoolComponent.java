@@ -2,6 +2,7 @@ package io.couchwork.camel;
 
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.token.Pilot;
+import io.couchwork.token.TokenConflictResolver;
 import io.couchwork.token.WorkerIdentity;
 import io.couchwork.token.WorkerMetrics;
 import java.time.Clock;
@@ -26,6 +27,8 @@ public class TokenPoolComponent extends DefaultComponent {
     private WorkerMetrics metrics;
     @Metadata(skip = true)
     private Pilot pilot;
+    @Metadata(skip = true)
+    private TokenConflictResolver conflictResolver;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -52,6 +55,15 @@ public class TokenPoolComponent extends DefaultComponent {
         if (pilot == null) {
             pilot = Pilot.none(clock);
         }
+        // the app binds the resolver, which also knows flow documents; without one conflicted tokens stay unclaimed
+        conflictResolver = getCamelContext().getRegistry().findSingleByType(TokenConflictResolver.class);
+        if (conflictResolver == null) {
+            conflictResolver = TokenConflictResolver.NONE;
+        }
+    }
+
+    TokenConflictResolver conflictResolver() {
+        return conflictResolver;
     }
 
     public CouchDatabase getDatabase() {

@@ -47,6 +47,7 @@ public class TokenPoolConsumer extends DefaultConsumer implements ShutdownAware 
                 pools.newFixedThreadPool(this, "couchwork-job-" + endpoint.name(), endpoint.getConcurrency()),
                 PeriodicTasks.on(scheduler), component.getMetrics());
         worker.obey(component.pilot());
+        worker.resolveConflictsWith(component.conflictResolver());
         worker.start();
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.WriteResult;
 import io.couchwork.flow.FlowDefinitions;
+import io.couchwork.token.ConflictedDocuments;
 import io.couchwork.flow.FlowStates;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -43,18 +44,11 @@ public final class ConflictResolver {
      * revision; deleting that "loser" would delete the document).
      */
     public static boolean isConflicted(JsonNode doc) {
-        return doc != null && !otherRevisions(doc).isEmpty();
+        return ConflictedDocuments.isConflicted(doc);
     }
 
     private static List<String> otherRevisions(JsonNode doc) {
-        List<String> others = new ArrayList<>();
-        String own = doc.path("_rev").asText();
-        for (JsonNode rev : doc.path("_conflicts")) {
-            if (!rev.asText().equals(own) && !others.contains(rev.asText())) {
-                others.add(rev.asText());
-            }
-        }
-        return others;
+        return ConflictedDocuments.otherRevisions(doc);
     }
 
     /** The conflicted documents among {@code docs} (read with conflicts=true), each with its resolution; writes nothing. */

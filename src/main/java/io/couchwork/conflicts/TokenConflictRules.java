@@ -24,9 +24,9 @@ import java.util.Set;
 public final class TokenConflictRules {
 
     /** Counted duplicate executions of a token, over its whole life. */
-    public static final String DUPLICATE_EXECUTIONS = "duplicate_executions";
+    public static final String DUPLICATE_EXECUTIONS = TokenFields.DUPLICATE_EXECUTIONS;
     /** Marks a runs entry as a duplicate execution. */
-    public static final String DUPLICATE = "duplicate";
+    public static final String DUPLICATE = TokenFields.DUPLICATE;
     private static final Set<String> EXECUTED = Set.of("done", "error", "retry", "superseded");
     private static final int MAX_RUNS = 20;
 

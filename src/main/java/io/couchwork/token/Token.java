@@ -3,7 +3,6 @@ package io.couchwork.token;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.couchwork.conflicts.TokenConflictRules;
 import java.util.List;
 
 /**
@@ -179,8 +178,8 @@ public final class Token {
         ObjectNode copy = doc.deepCopy();
         appendRun(copy, run);
         ArrayNode runs = (ArrayNode) copy.get(TokenFields.RUNS);
-        ((ObjectNode) runs.get(runs.size() - 1)).put(TokenConflictRules.DUPLICATE, true);
-        copy.put(TokenConflictRules.DUPLICATE_EXECUTIONS, copy.path(TokenConflictRules.DUPLICATE_EXECUTIONS).asLong(0) + 1);
+        ((ObjectNode) runs.get(runs.size() - 1)).put(TokenFields.DUPLICATE, true);
+        copy.put(TokenFields.DUPLICATE_EXECUTIONS, copy.path(TokenFields.DUPLICATE_EXECUTIONS).asLong(0) + 1);
         return new Token(copy);
     }
 

@@ -384,9 +384,9 @@ public final class TokenClaimer {
         Set<String> found = new HashSet<>();
         current.forEach(doc -> found.add(doc.path("_id").asText()));
         ids.stream().filter(id -> !found.contains(id)).forEach(queue::remove); // deleted meanwhile
-        List<ObjectNode> conflicted = TokenConflicts.conflicted(current);
+        List<ObjectNode> conflicted = ConflictedDocuments.among(current);
         conflicted.forEach(doc -> queue.remove(doc.path("_id").asText()));
-        offer(TokenConflicts.clean(current));
+        offer(ConflictedDocuments.without(current));
         if (!conflicted.isEmpty()) {
             onConflicted.accept(conflicted);
         }
@@ -408,7 +408,7 @@ public final class TokenClaimer {
                 sawEverything &= rows.size() < limit;
                 for (JsonNode row : rows) {
                     shown.add(row.path("id").asText());
-                    if (io.couchwork.conflicts.ConflictResolver.isConflicted(row.path("doc"))) {
+                    if (ConflictedDocuments.isConflicted(row.path("doc"))) {
                         conflicted.add((ObjectNode) row.get("doc"));
                         queue.remove(row.path("id").asText());
                     } else if (row.path("doc").isObject() && !invalid.check(row.get("doc"))) {

@@ -41,6 +41,10 @@ public final class TokenFields {
      * apply.
      */
     public static final String LEFT_AS = "left_as";
+    /** Number of a token's executions beyond the one that counted (replicas or nodes that both ran it). */
+    public static final String DUPLICATE_EXECUTIONS = "duplicate_executions";
+    /** Marks a runs entry whose result another run's had already made: a duplicate execution. */
+    public static final String DUPLICATE = "duplicate";
 
     private TokenFields() {}
 }

@@ -73,7 +73,7 @@ public final class TokenWorker {
     private PrefetchDepth prefetch;
     private WorkerPresence presence;
     private ClaimingSwitch claimingSwitch;
-    private TokenConflicts conflicts;
+    private TokenConflictResolver conflicts = TokenConflictResolver.NONE;
 
     /** {@code executor} runs the jobs, with {@code settings.concurrency()} threads; the worker shuts it down. */
     public TokenWorker(CouchDatabase database, WorkerIdentity worker, Clock clock, WorkerSettings settings, Job job,
@@ -87,6 +87,18 @@ public final class TokenWorker {
         this.tasks = tasks;
         this.metrics = metrics;
         this.pilot = Pilot.none(clock);
+    }
+
+    private void resolveConflicts(List<ObjectNode> docs) {
+        int duplicates = conflicts.resolve(docs);
+        if (duplicates > 0) {
+            metrics.duplicateExecutions(settings.name(), duplicates);
+        }
+    }
+
+    /** How tokens with conflicting revisions are resolved before they are claimed or reaped; before {@link #start}. */
+    public void resolveConflictsWith(TokenConflictResolver resolver) {
+        this.conflicts = resolver;
     }
 
     /** Pilot mode: claims within the pilot's limits and reports when it has claimed all it may; before {@link #start}. */
@@ -111,19 +123,18 @@ public final class TokenWorker {
         held = new HeldTokens(database, applier, worker, clock, leaseSeconds, settings.writeInterval(),
                 settings.name());
         held.onLeaseLost(this::stopJobOf);
-        conflicts = new TokenConflicts(database, clock, n -> metrics.duplicateExecutions(settings.name(), n));
         held.onDuplicateExecution(() -> metrics.duplicateExecutions(settings.name(), 1));
         claimer = new TokenClaimer(database, types, worker, clock, new Random(), leaseSeconds);
         claimer.writeClaimsThrough(held::writeClaims); // claims ride along with results: one request, not two
         claimer.skipHeld(held::holds);
         claimer.onlyClaim(pilot::fits);
-        claimer.onConflicted(conflicts::resolve);
+        claimer.onConflicted(this::resolveConflicts);
         pilot.join(this);
         if (pilot.limits().any()) {
             tasks.every(PILOT_CHECK, PILOT_CHECK, pilot::check);
         }
         reaper = new LeaseReaper(database, types, applier, clock, settings.unleasedLockTimeout().toSeconds());
-        reaper.onConflicted(conflicts::resolve);
+        reaper.onConflicted(this::resolveConflicts);
         Duration renew = settings.renewInterval();
         tasks.every(renew, renew, held::renewLeases);
         claimingSwitch = new ClaimingSwitch(database);
@@ -458,8 +469,8 @@ public final class TokenWorker {
      */
     private void onChanges(List<ObjectNode> changed) {
         // a conflicted token is resolved first: its resolution comes back through the feed as a plain revision
-        conflicts.resolve(changed);
-        List<ObjectNode> docs = TokenConflicts.clean(changed);
+        resolveConflicts(changed);
+        List<ObjectNode> docs = ConflictedDocuments.without(changed);
         held.observe(docs); // first: a held token another client reset must not look claimable while its job runs
         if (claimingSwitch.observe(docs)) {
             claimingSwitched();

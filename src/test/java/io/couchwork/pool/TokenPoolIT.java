@@ -3,6 +3,8 @@ package io.couchwork.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.couchwork.couchdb.Json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.couchwork.camel.TokenPoolConsumer;
@@ -380,6 +382,31 @@ class TokenPoolIT {
         assertThat(stuck.path("exit_code").asInt()).isEqualTo(124);
         assertThat(stuck.path("error").get(0).path("message").asText()).isEqualTo("timed out after 1s");
         assertThat(stuck.path("run_time").asLong()).isLessThan(30);
+    }
+
+    @Test
+    void should_resolve_a_token_whose_winning_revision_hides_a_finished_one_and_never_run_it(TestCouch couch)
+            throws IOException {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        installMonitorViews(couch, db);
+        String first = http.put("split", picasToken("x")).path("rev").asText();
+        // another replica finished it from the first revision; here it was edited twice meanwhile, so todo wins
+        ObjectNode finished = (ObjectNode) Json.MAPPER.readTree(picasToken("x"));
+        finished.put("_id", "split").put("lock", 1_700_000_000L).put("done", 1_700_000_100L).put("exit_code", 0)
+                .put("hostname", "other-replica");
+        io.couchwork.testing.ConflictFixtures fixtures = new io.couchwork.testing.ConflictFixtures(couch, db);
+        fixtures.branch(first, finished, "replica", 1);
+        ObjectNode todo = (ObjectNode) Json.MAPPER.readTree(picasToken("x"));
+        fixtures.branch(first, todo.put("_id", "split"), "local", 2);
+        assertThat(http.doc("split").path("done").asLong()).isZero(); // CouchDB shows the todo leaf
+        Path ran = Files.createTempDirectory("couchwork-ran-").resolve("ran.log");
+        try (RunningApp app = RunningApp.start(settings(couch, db, "echo {_id} >> '" + ran + "'"))) {
+            await().atMost(WAIT).until(() -> http.get("/split?conflicts=true").path("_conflicts").isEmpty()
+                    && http.doc("split").path("done").asLong() > 0);
+        }
+        assertThat(http.doc("split").path("hostname").asText()).isEqualTo("other-replica");
+        assertThat(ran).doesNotExist(); // the job never ran on the todo leaf
     }
 
     static String picasToken(String input) {

@@ -98,6 +98,7 @@ class ReplicatedPoolIT {
         };
         TokenWorker worker = new TokenWorker(db, new WorkerIdentity("host-" + id, id, Map.of()), Clock.systemUTC(),
                 settings, job, Executors.newFixedThreadPool(2), PeriodicTasks.on(scheduler), metrics);
+        worker.resolveConflictsWith(new io.couchwork.conflicts.TokenConflictHandler(db, Clock.systemUTC()));
         worker.start();
         open.add(scheduler::shutdownNow);
         open.add(worker::stop);
