@@ -38,28 +38,15 @@ public final class ConflictResolver {
         this.clock = clock;
     }
 
-    /**
-     * Whether a document as read with conflicts=true has conflicting revisions: another revision than its own in
-     * {@code _conflicts} (PouchDB Server lists a document's own revision there when two clients wrote the same
-     * revision; deleting that "loser" would delete the document).
-     */
-    public static boolean isConflicted(JsonNode doc) {
-        return ConflictedDocuments.isConflicted(doc);
-    }
-
-    private static List<String> otherRevisions(JsonNode doc) {
-        return ConflictedDocuments.otherRevisions(doc);
-    }
-
     /** The conflicted documents among {@code docs} (read with conflicts=true), each with its resolution; writes nothing. */
     public List<Plan> plan(Collection<? extends JsonNode> docs) {
         Map<String, ObjectNode> shown = new LinkedHashMap<>();
         Map<String, List<String>> revs = new LinkedHashMap<>();
         for (JsonNode doc : docs) {
-            if (isConflicted(doc) && doc.isObject()) {
+            if (ConflictedDocuments.isConflicted(doc) && doc.isObject()) {
                 String id = doc.path("_id").asText();
                 shown.put(id, (ObjectNode) doc);
-                revs.put(id, otherRevisions(doc));
+                revs.put(id, ConflictedDocuments.otherRevisions(doc));
             }
         }
         if (shown.isEmpty()) {

@@ -10,7 +10,10 @@ public final class ConflictedDocuments {
 
     private ConflictedDocuments() {}
 
-    /** True when {@code doc} lists a revision other than its own in _conflicts. */
+    /**
+     * True when {@code doc} lists a revision other than its own in _conflicts (PouchDB Server lists a document's own
+     * revision there when two clients wrote the same revision; deleting that "loser" would delete the document).
+     */
     public static boolean isConflicted(JsonNode doc) {
         return doc != null && !otherRevisions(doc).isEmpty();
     }

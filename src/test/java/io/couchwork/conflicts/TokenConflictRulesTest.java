@@ -159,6 +159,6 @@ class TokenConflictRulesTest {
         assertThat(TokenConflictRules.resolve(List.of(token("3-a", 1, 2, 0), token("3-a", 1, 2, 0)))).isEmpty();
         ObjectNode own = token("3-a", 1, 2, 0);
         own.putArray("_conflicts").add("3-a");
-        assertThat(ConflictResolver.isConflicted(own)).isFalse();
+        assertThat(io.couchwork.token.ConflictedDocuments.isConflicted(own)).isFalse();
     }
 }

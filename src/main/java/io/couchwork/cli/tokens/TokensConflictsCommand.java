@@ -6,6 +6,7 @@ import io.couchwork.conflicts.ConflictResolver;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.flow.FlowDefinitions;
 import io.couchwork.ops.ServerErrors;
+import io.couchwork.token.ConflictedDocuments;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,7 +62,7 @@ final class TokensConflictsCommand implements Callable<Integer> {
 
     private int run(CouchDatabase database, ConflictResolver resolver, PrintWriter out) {
         List<JsonNode> conflicted = database.allDocuments(batch, true).stream()
-                .filter(ConflictResolver::isConflicted).toList();
+                .filter(ConflictedDocuments::isConflicted).toList();
         if (conflicted.isEmpty()) {
             out.println("No conflicted documents in " + database);
             return 0;
