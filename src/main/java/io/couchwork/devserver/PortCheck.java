@@ -17,6 +17,9 @@ import java.time.Duration;
 final class PortCheck {
 
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    // one client for all probes: the start polls uuidAt every 100 ms, and each client brings threads of its own
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private PortCheck() {}
 
@@ -33,10 +36,8 @@ final class PortCheck {
 
     /** What listens at {@code url}, in a few words: a CouchDB (with its vendor and version) or something else. */
     static String whatAnswers(String url) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
         try {
-            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(url + "/"))
-                    .timeout(PROBE_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = get(url);
             JsonNode root = parse(answer.body());
             if (root.has("couchdb") || root.has("express-pouchdb")) {
                 String vendor = root.path("vendor").path("name").asText("");
@@ -55,17 +56,19 @@ final class PortCheck {
 
     /** The uuid the server at {@code url} reports (which tells one server from another on the same port). */
     static String uuidAt(String url) throws IOException, InterruptedException {
-        HttpResponse<String> answer = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build().send(
-                HttpRequest.newBuilder(URI.create(url + "/")).timeout(PROBE_TIMEOUT).GET().build(),
+        return parse(get(url).body()).path("uuid").asText("");
+    }
+
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(url + "/")).timeout(PROBE_TIMEOUT).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
-        return parse(answer.body()).path("uuid").asText("");
     }
 
     private static JsonNode parse(String body) {
         try {
-            return new ObjectMapper().readTree(body);
+            return JSON.readTree(body);
         } catch (IOException notJson) {
-            return new ObjectMapper().createObjectNode();
+            return JSON.createObjectNode();
         }
     }
 }
