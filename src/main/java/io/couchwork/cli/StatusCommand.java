@@ -68,8 +68,8 @@ public final class StatusCommand implements Callable<Integer> {
         boolean clear = watch && !json && System.console() != null;
         for (boolean first = true; ; first = false) {
             PoolStatus status = reader.read(Optional.ofNullable(set));
-            if (first && set != null) {
-                ensureSetExists(database); // after the first read, which installs the views it asks
+            if (first && set != null && status.sets().stream().allMatch(one -> one.total() == 0)) {
+                ensureSetExists(database); // a set with no tokens is none: read the sets there are, for the message
             }
             out.print((clear ? "\033[H\033[2J" : "") + (json ? StatusJson.write(status) + "\n"
                     : StatusTable.render(status)));
