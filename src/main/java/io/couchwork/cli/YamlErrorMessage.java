@@ -1,6 +1,6 @@
 package io.couchwork.cli;
 
-import io.couchwork.util.SourceSnippet;
+import io.couchwork.util.ParseProblem;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -23,15 +23,7 @@ final class YamlErrorMessage {
 
     private static String describe(MarkedYamlEngineException yaml, Mark mark) {
         Path file = Path.of(mark.getName().replaceFirst("^file:", ""));
-        Optional<Mark> context = yaml.getContextMark().filter(c -> yaml.getContext() != null);
-        String where = context.map(c -> " (" + yaml.getContext() + " at line " + (c.getLine() + 1) + ", column "
-                + (c.getColumn() + 1) + ")").orElse("");
-        String snippet = SourceSnippet.at(file, mark.getLine() + 1, mark.getColumn() + 1);
-        if (snippet.isEmpty() && context.isPresent()) {
-            // the file ended: show the line where the unfinished part began
-            snippet = SourceSnippet.at(file, context.get().getLine() + 1, context.get().getColumn() + 1);
-        }
-        return "invalid YAML in " + file + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1) + ": "
-                + yaml.getProblem() + where + snippet;
+        ParseProblem problem = ParseProblem.of(yaml, mark);
+        return "invalid YAML in " + problem.where(file) + ": " + problem.problem() + problem.snippet(file);
     }
 }
