@@ -124,19 +124,10 @@ public final class HeldTokens implements AutoCloseable {
 
     /**
      * The write that proves a claim still holds just before its job starts; completes with whether it does. Its time
-     * is fixed at the first attempt, so that a retry writes what an attempt whose answer was lost wrote, and the
-     * conflict it then meets is recognised as that attempt.
+     * (epoch second) is fixed when it is asked for, so that a retry writes what an attempt whose answer was lost wrote,
+     * and the conflict it then meets is recognised as that attempt.
      */
-    private record Start(String id, String claimId, CompletableFuture<Boolean> proven, AtomicLong at) {
-        Start(String id, String claimId, CompletableFuture<Boolean> proven) {
-            this(id, claimId, proven, new AtomicLong());
-        }
-
-        long at(long now) {
-            at.compareAndSet(0, now);
-            return at.get();
-        }
-    }
+    private record Start(String id, String claimId, CompletableFuture<Boolean> proven, long at) {}
 
     /** Start writes asked for together, written in one request. */
     private record Starts(List<Start> starts) implements Op {}
@@ -243,7 +234,7 @@ public final class HeldTokens implements AutoCloseable {
     private CompletableFuture<Boolean> requestProof(String id, String claimId, List<Start> requested) {
         return proofs.computeIfAbsent(id, k -> {
             CompletableFuture<Boolean> proven = new CompletableFuture<>();
-            requested.add(new Start(id, claimId, proven));
+            requested.add(new Start(id, claimId, proven, clock.instant().getEpochSecond()));
             return proven;
         });
     }
@@ -586,8 +577,7 @@ public final class HeldTokens implements AutoCloseable {
                 st.proven().complete(false);
                 continue;
             }
-            long at = st.at(now);
-            Token started = current.started(at, at + leaseSeconds);
+            Token started = current.started(st.at(), st.at() + leaseSeconds);
             startsWritten.add(st);
             startDocs.add(started);
             docs.add(started.document());
