@@ -1,10 +1,8 @@
 package io.couchwork.cli.tokens;
 
 import io.couchwork.cli.AppOptions;
-import io.couchwork.cli.CliErrorHandler;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.CouchDbSettings;
-import io.couchwork.demo.Progress;
 import io.couchwork.ops.PoolConnection;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
@@ -19,7 +17,6 @@ public final class ConnectionOptions {
 
     /** The database, checked; a server that is down fails at once unless -D couchwork.couchdb.wait-for-server is given. */
     public CouchDatabase open(boolean mayCreate) {
-        Progress.quietFramework(CliErrorHandler.isVerbose());
         CouchDbSettings settings = app.couchDbSettings();
         Duration wait = app.overrides(WAIT_FOR_SERVER) ? settings.waitForServer() : Duration.ZERO;
         return PoolConnection.open(settings, wait, mayCreate);
