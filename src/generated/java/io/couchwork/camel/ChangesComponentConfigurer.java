@@ -27,6 +27,7 @@ public class ChangesComponentConfigurer extends PropertyConfigurerSupport implem
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
+        case "conflicts": target.setConflicts(property(camelContext, io.couchwork.conflicts.FlowConflictHandler.class, value)); return true;
         case "database": target.setDatabase(property(camelContext, io.couchwork.couchdb.CouchDatabase.class, value)); return true;
         default: return false;
         }
@@ -34,7 +35,7 @@ public class ChangesComponentConfigurer extends PropertyConfigurerSupport implem
 
     @Override
     public String[] getAutowiredNames() {
-        return new String[]{"database"};
+        return new String[]{"conflicts", "database"};
     }
 
     @Override
@@ -44,6 +45,7 @@ public class ChangesComponentConfigurer extends PropertyConfigurerSupport implem
         case "autowiredEnabled": return boolean.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
+        case "conflicts": return io.couchwork.conflicts.FlowConflictHandler.class;
         case "database": return io.couchwork.couchdb.CouchDatabase.class;
         default: return null;
         }
@@ -57,6 +59,7 @@ public class ChangesComponentConfigurer extends PropertyConfigurerSupport implem
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
+        case "conflicts": return target.getConflicts();
         case "database": return target.getDatabase();
         default: return null;
         }

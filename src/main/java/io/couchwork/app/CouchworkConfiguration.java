@@ -2,6 +2,7 @@ package io.couchwork.app;
 
 import com.ibm.cloud.cloudant.v1.Cloudant;
 import io.couchwork.config.SettingsReader;
+import io.couchwork.conflicts.FlowConflictHandler;
 import io.couchwork.conflicts.TokenConflictHandler;
 import io.couchwork.couchdb.CamelCouchDbEndpoints;
 import io.couchwork.couchdb.CouchDatabase;
@@ -84,6 +85,7 @@ public class CouchworkConfiguration implements CamelConfiguration {
         context.getRegistry().bind("stateHandlers", new StateHandlers(database, clock, worker,
                 settings.duration("couchwork.flows.handler-lease", "5m").toSeconds(), crashPolicy(settings), flows));
         context.getRegistry().bind("flowDefinitions", flows);
+        context.getRegistry().bind("flowConflicts", new FlowConflictHandler(database, flows, clock));
         context.getRegistry().bind("deadLetters", new DeadLetters(database, clock));
         context.getRegistry().bind("countRedelivery", DeadLetters.countRedelivery());
         context.getRegistry().bind("channelSetup", new ChannelSetup(database, clock, flows));

@@ -6,9 +6,11 @@ import io.couchwork.changes.ChangesFollower;
 import io.couchwork.changes.Checkpoint;
 import io.couchwork.changes.LongpollFeed;
 import io.couchwork.changes.Watermark;
+import io.couchwork.conflicts.FlowConflictHandler;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;
+import io.couchwork.token.ConflictedDocuments;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * does; longpoll because a flow has no view to fall back on, and a proxy that holds a streamed answer back would starve
  * it), and hands each matching document to the route, in parallel up to {@code concurrency}. The checkpoint only moves
  * past changes whose exchanges have all finished (the low watermark), so after a crash or restart every change since
- * is seen again: at least once, including changes made while Couchwork was down.
+ * is seen again: at least once, including changes made while Couchwork was down. A document with conflicting revisions
+ * (replicas, a cluster) is resolved before its flow sees it: see {@link FlowConflictHandler}.
  */
 public class ChangesConsumer extends DefaultConsumer implements ChangesFollower.Listener {
 
@@ -52,7 +55,7 @@ public class ChangesConsumer extends DefaultConsumer implements ChangesFollower.
         super.doStart();
         executor = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newFixedThreadPool(this, "couchwork-changes-" + endpoint.name(), endpoint.getConcurrency());
-        follower = new ChangesFollower(database, new LongpollFeed(database), this, endpoint.getBatchSize(),
+        follower = new ChangesFollower(database, new LongpollFeed(database, true), this, endpoint.getBatchSize(),
                 endpoint.name());
         follower.start(null);
     }
@@ -81,6 +84,11 @@ public class ChangesConsumer extends DefaultConsumer implements ChangesFollower.
         Watermark mark = watermark; // an exchange finishes in the watermark it was admitted to
         Object handle = mark.admit(change.seq());
         JsonNode doc = change.doc();
+        if (doc != null && endpoint.matchesType(doc) && ConflictedDocuments.isConflicted(doc)
+                && endpoint.getComponent().conflicts().resolve(doc) == FlowConflictHandler.Result.RESOLVED) {
+            mark.finish(handle); // the resolving write comes through the feed: the flow handles that revision
+            return;
+        }
         if (doc == null || !endpoint.matches(doc)) {
             mark.finish(handle);
             return;

@@ -97,8 +97,13 @@ public class ChangesEndpoint extends DefaultEndpoint {
         if (doc.path("_id").asText().startsWith("_design/")) {
             return false;
         }
-        return (typeSet.isEmpty() || typeSet.contains(doc.path("type").asText(null)))
-                && (stateSet.isEmpty() || stateSet.contains(doc.path("state").asText(null)));
+        return matchesType(doc) && (stateSet.isEmpty() || stateSet.contains(doc.path("state").asText(null)));
+    }
+
+    /** True for a live document of a type this flow handles, whatever its state. */
+    boolean matchesType(JsonNode doc) {
+        return !doc.path("_deleted").asBoolean(false) && !doc.path("_id").asText().startsWith("_design/")
+                && (typeSet.isEmpty() || typeSet.contains(doc.path("type").asText(null)));
     }
 
     private static Set<String> split(String list) {

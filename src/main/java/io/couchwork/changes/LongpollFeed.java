@@ -21,11 +21,18 @@ public final class LongpollFeed implements ChangesFeed {
     private static final long LONGPOLL_TIMEOUT_MS = 30_000;
 
     private final CouchDatabase database;
+    private final boolean conflicts;
     private volatile ServiceCall<InputStream> current;
     private String since;
 
     public LongpollFeed(CouchDatabase database) {
+        this(database, false);
+    }
+
+    /** {@code conflicts}: each document with its {@code _conflicts} when it has any (replicas, a cluster). */
+    public LongpollFeed(CouchDatabase database, boolean conflicts) {
         this.database = database;
+        this.conflicts = conflicts;
     }
 
     /** The changes after {@code since} (an opaque sequence), at most {@code limit} when given, with documents. */
@@ -36,7 +43,7 @@ public final class LongpollFeed implements ChangesFeed {
     /** As {@link #read(String, Integer)}; without documents, each change names the id and its new revision only. */
     public JsonNode read(String since, Integer limit, boolean includeDocs) {
         PostChangesOptions.Builder options = new PostChangesOptions.Builder(database.name()).feed("longpoll")
-                .since(since).timeout(LONGPOLL_TIMEOUT_MS).includeDocs(includeDocs);
+                .since(since).timeout(LONGPOLL_TIMEOUT_MS).includeDocs(includeDocs).conflicts(includeDocs && conflicts);
         if (limit != null) {
             options.limit(limit);
         }

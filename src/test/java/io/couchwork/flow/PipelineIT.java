@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.couchwork.couchdb.Json;
 import io.couchwork.Couchwork;
 import io.couchwork.app.CouchworkHome;
+import io.couchwork.testing.ConflictFixtures;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.RunningApp;
@@ -102,6 +105,42 @@ class PipelineIT {
             assertThat(letter.path("cause").asText()).contains("malformed_000", "original_file", "process");
             assertThat(letter.path("attempts").asInt()).isEqualTo(1);
             assertThat(letter.path("exception").asText()).isEqualTo(InvalidDocumentException.class.getName());
+        }
+    }
+
+    @Test
+    void should_take_a_file_two_replicas_moved_apart_on_from_its_furthest_state_without_moving_it_again(
+            TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        String first = http.put("split_000", "{\"type\":\"datafile\",\"state\":\"new\",\"original_file\":"
+                + "\"/mnt/data/split.root\",\"process\":[]}").path("rev").asText();
+        // here the file is still new, two edits on (so CouchDB shows this leaf as the winner)...
+        String edited = http.put("split_000", "{\"_rev\":\"" + first + "\",\"type\":\"datafile\",\"state\":\"new\","
+                + "\"original_file\":\"/mnt/data/split.root\",\"process\":[],\"note\":\"a\"}").path("rev").asText();
+        http.put("split_000", "{\"_rev\":\"" + edited + "\",\"type\":\"datafile\",\"state\":\"new\","
+                + "\"original_file\":\"/mnt/data/split.root\",\"process\":[],\"note\":\"b\"}");
+        // ...while another replica moved it, and replication brought that back as a conflicting revision
+        ConflictFixtures fixtures = new ConflictFixtures(couch, db);
+        fixtures.branch(first, movedElsewhere("{\"_id\":\"split_000\",\"type\":\"datafile\",\"state\":\"move_to_sps\",\"original_file\":"
+                + "\"/mnt/data/split.root\",\"process\":[{\"name\":\"move_to_sps\",\"hostname\":\"elsewhere\","
+                + "\"time\":1,\"result\":\"moved on the other replica\"}]}"), "other-replica", 1);
+        assertThat(fixtures.withConflicts("split_000").path("state").asText()).as("the revision CouchDB shows")
+                .isEqualTo("new");
+        try (RunningApp app = start(settings(couch, db))) {
+            await().atMost(WAIT).until(() -> http.doc("split_000").path("state").asText().equals("analysis1"));
+        }
+        JsonNode file = fixtures.withConflicts("split_000");
+        assertThat(file.has("_conflicts")).as("conflicts left: %s", file).isFalse();
+        assertThat(file.path("process").findValuesAsText("name")).containsExactly("move_to_sps", "analysis1");
+        assertThat(file.path("process").get(0).path("result").asText()).isEqualTo("moved on the other replica");
+    }
+
+    private static ObjectNode movedElsewhere(String json) {
+        try {
+            return (ObjectNode) Json.MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -1,0 +1,73 @@
+package io.couchwork.conflicts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.Failures;
+import io.couchwork.flow.FlowDefinitions;
+import io.couchwork.token.ConflictedDocuments;
+import io.couchwork.util.ThrottledWarning;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@code changes:} flow's hand on documents with conflicting revisions (replicas or cluster nodes that took writes at
+ * once): before a handler runs on the revision CouchDB happens to show, the conflict is resolved by the rules every
+ * worker shares (the state furthest along the flow wins, else a dead letter), so that no handler runs again for a
+ * state another replica already left behind.
+ */
+public final class FlowConflictHandler {
+
+    /** What became of a conflicted document handed to {@link #resolve}. */
+    public enum Result {
+        /** Resolved here or already by another worker: the resolving write comes through the feed as a change. */
+        RESOLVED,
+        /** Not resolved (no rule applies, or the server failed): the flow handles the revision shown, as before. */
+        UNRESOLVED
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(FlowConflictHandler.class);
+
+    private final ConflictResolver resolver;
+    private final ThrottledWarning failures;
+
+    public FlowConflictHandler(CouchDatabase database, FlowDefinitions flows, Clock clock) {
+        this.resolver = new ConflictResolver(database, flows, clock);
+        this.failures = new ThrottledWarning(LOG, Duration.ofMinutes(1), clock);
+    }
+
+    /** Resolves {@code doc} (read with conflicts=true) when it has conflicting revisions. */
+    public synchronized Result resolve(JsonNode doc) {
+        if (!ConflictedDocuments.isConflicted(doc)) {
+            return Result.UNRESOLVED;
+        }
+        String id = doc.path("_id").asText();
+        try {
+            List<ConflictResolver.Plan> plans = resolver.plan(List.of(doc));
+            if (plans.isEmpty()) {
+                return Result.RESOLVED; // its other leaves are gone: another worker resolved it
+            }
+            ConflictResolver.Plan plan = plans.get(0);
+            if (plan.resolution().isEmpty()) {
+                failures.failed("Document " + id + " has conflicting revisions no rule resolves (" + plan.note()
+                        + "); its flow handles the revision CouchDB shows");
+                return Result.UNRESOLVED;
+            }
+            ConflictResolver.Written written = resolver.write(List.of(plan.resolution().get())).get(0);
+            if (!written.resolved()) {
+                LOG.debug("Document {} not resolved here: {}", id, written.problem());
+                return Result.RESOLVED; // changed meanwhile, by a resolver elsewhere or a handler: a change follows
+            }
+            LOG.warn("Document {} ({}) had conflicting revisions (replicas or cluster nodes wrote it at once): {}", id,
+                    plan.kind(), written.resolution().rule());
+            failures.succeeded("Resolving conflicting revisions of flow documents works again");
+            return Result.RESOLVED;
+        } catch (RuntimeException e) {
+            failures.failed("Cannot resolve the conflicting revisions of " + id + " (" + Failures.describe(e)
+                    + "); its flow handles the revision CouchDB shows");
+            return Result.UNRESOLVED;
+        }
+    }
+}
