@@ -136,6 +136,38 @@ class PipelineIT {
         assertThat(file.path("process").get(0).path("result").asText()).isEqualTo("moved on the other replica");
     }
 
+    @Test
+    void should_run_no_step_again_when_its_feed_replays_changes_already_handled(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        List<String> ids = List.of("replay_000", "replay_001", "replay_002");
+        ids.forEach(id -> http.put(id, "{\"type\":\"datafile\",\"state\":\"new\",\"original_file\":\"/mnt/data/"
+                + id + ".root\",\"process\":[]}"));
+        Map<String, String> settings = settings(couch, db);
+        try (RunningApp app = start(settings)) {
+            await().atMost(WAIT).until(() -> ids.stream()
+                    .allMatch(id -> http.doc(id).path("state").asText().equals("analysis1")));
+        }
+        Map<String, JsonNode> handled = new java.util.HashMap<>();
+        ids.forEach(id -> handled.put(id, http.doc(id)));
+        // a feed that rewinds, as CouchDB 3 may replay changes after a node restart: both consumers start over
+        for (String consumer : List.of("moveDataFiles", "analyseDataFiles")) {
+            JsonNode checkpoint = http.get("/_local/couchwork-changes-" + consumer);
+            assertThat(checkpoint.path("seq").isMissingNode()).as("checkpoint of %s", consumer).isFalse();
+            http.put("_local/couchwork-changes-" + consumer, "{\"_rev\":\"" + checkpoint.path("_rev").asText()
+                    + "\",\"seq\":\"0\"}");
+        }
+        try (RunningApp app = start(settings)) {
+            // written after the replayed changes, so handled after them: both consumers read past them all
+            http.put("replay_last", "{\"type\":\"datafile\",\"state\":\"new\",\"original_file\":"
+                    + "\"/mnt/data/replay_last.root\",\"process\":[]}");
+            await().atMost(WAIT).until(() -> http.doc("replay_last").path("state").asText().equals("analysis1"));
+        } // stopping waits for every exchange in flight
+        for (String id : ids) {
+            assertThat(http.doc(id)).as("%s after the replay", id).isEqualTo(handled.get(id));
+        }
+    }
+
     private static ObjectNode movedElsewhere(String json) {
         try {
             return (ObjectNode) Json.MAPPER.readTree(json);
