@@ -24,6 +24,9 @@ import java.util.Optional;
  */
 public class CouchDatabase {
 
+    /** CouchDB 3's answer to a write that reached fewer copies than its quorum. */
+    private static final int ACCEPTED = 202;
+
     private final Cloudant client;
     private final CouchDbSettings settings;
 
@@ -177,10 +180,12 @@ public class CouchDatabase {
             return bulkWrite(List.of(doc)).get(0);
         }
         try {
-            DocumentResult result = client.putDocument(new PutDocumentOptions.Builder(name(), id)
-                    .body(new ByteArrayInputStream(Json.bytes(doc))).contentType("application/json").build())
-                    .execute().getResult();
-            return new WriteResult(result.getId(), result.getRev(), result.getError(), result.getReason());
+            com.ibm.cloud.sdk.core.http.Response<DocumentResult> response = client.putDocument(
+                    new PutDocumentOptions.Builder(name(), id).body(new ByteArrayInputStream(Json.bytes(doc)))
+                            .contentType("application/json").build()).execute();
+            DocumentResult result = response.getResult();
+            return new WriteResult(result.getId(), result.getRev(), result.getError(), result.getReason(),
+                    response.getStatusCode() == ACCEPTED);
         } catch (com.ibm.cloud.sdk.core.service.exception.ConflictException e) {
             return new WriteResult(id, null, "conflict", e.getMessage());
         }
@@ -194,11 +199,13 @@ public class CouchDatabase {
         ObjectNode body = Json.object();
         ArrayNode array = body.putArray("docs");
         docs.forEach(array::add);
-        List<DocumentResult> results = client.postBulkDocs(new PostBulkDocsOptions.Builder(name())
-                .body(new ByteArrayInputStream(Json.bytes(body))).build()).execute().getResult();
-        List<WriteResult> written = new ArrayList<>(results.size());
-        for (DocumentResult r : results) {
-            written.add(new WriteResult(r.getId(), r.getRev(), r.getError(), r.getReason()));
+        com.ibm.cloud.sdk.core.http.Response<List<DocumentResult>> response = client.postBulkDocs(
+                new PostBulkDocsOptions.Builder(name()).body(new ByteArrayInputStream(Json.bytes(body))).build())
+                .execute();
+        boolean accepted = response.getStatusCode() == ACCEPTED;
+        List<WriteResult> written = new ArrayList<>(response.getResult().size());
+        for (DocumentResult r : response.getResult()) {
+            written.add(new WriteResult(r.getId(), r.getRev(), r.getError(), r.getReason(), accepted && r.getError() == null));
         }
         return written;
     }

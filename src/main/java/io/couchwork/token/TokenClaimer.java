@@ -260,22 +260,29 @@ public final class TokenClaimer {
         }
         List<Token> won = new ArrayList<>(results.size());
         List<Token> refused = new ArrayList<>();
+        List<Token> accepted = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             WriteResult result = results.get(i);
             if (result.ok()) {
-                won.add(claimed.get(i).withRev(result.rev()));
+                (result.accepted() ? accepted : won).add(claimed.get(i).withRev(result.rev()));
             } else {
                 refused.add(claimed.get(i));
             }
         }
         int lost = 0;
+        if (!accepted.isEmpty()) {
+            List<Token> confirmed = confirmAccepted(accepted);
+            won.addAll(confirmed);
+            lost += accepted.size() - confirmed.size();
+            conflicts.addAndGet(accepted.size() - confirmed.size());
+        }
         if (!refused.isEmpty()) {
             // a conflict is usually a race lost to another worker, but it can also be our own claim: written once,
             // its answer lost, and written again by the client's retry
             List<Token> ours = adoptLostClaims(refused).orElse(List.of());
             won.addAll(ours);
-            lost = refused.size() - ours.size();
-            conflicts.addAndGet(lost);
+            lost += refused.size() - ours.size();
+            conflicts.addAndGet(refused.size() - ours.size());
             LOG.debug("Lost {} of {} claim races", lost, candidates.size());
         }
         queue.contention(candidates.size(), lost);
@@ -286,6 +293,43 @@ public final class TokenClaimer {
         }
         claims.addAndGet(won.size());
         return won;
+    }
+
+    /**
+     * Claims answered 202 Accepted (a CouchDB 3 cluster wrote them to fewer copies than the quorum: another node may
+     * have taken a competing claim meanwhile) are read back with their conflicts before any job runs: a claim is ours
+     * when it is the token's one revision. A conflicted token goes to the resolver first, and is ours only if the
+     * resolution kept our claim. When the read-back fails the claims stand: a conflict that shows later is resolved
+     * then, and a duplicate execution it reveals is recorded.
+     */
+    private List<Token> confirmAccepted(List<Token> accepted) {
+        Map<String, Token> byId = new HashMap<>();
+        accepted.forEach(t -> byId.put(t.id(), t));
+        try {
+            List<ObjectNode> docs = database.getAllWithConflicts(byId.keySet());
+            List<ObjectNode> conflicted = ConflictedDocuments.among(docs);
+            if (!conflicted.isEmpty()) {
+                onConflicted.accept(conflicted);
+                docs = database.getAllWithConflicts(byId.keySet());
+            }
+            List<Token> confirmed = new ArrayList<>();
+            for (ObjectNode doc : docs) {
+                Token current = new Token(doc);
+                Token mine = byId.get(current.id());
+                if (mine != null && !ConflictedDocuments.isConflicted(doc) && current.state() == TokenState.LOCKED
+                        && mine.claimId().equals(current.claimId())) {
+                    confirmed.add(current);
+                } else if (mine != null && !ConflictedDocuments.isConflicted(doc)) {
+                    queue.offer(current); // as it is now: someone else's claim leaves the queue
+                }
+            }
+            LOG.debug("{} of {} claims answered 202 Accepted confirmed", confirmed.size(), accepted.size());
+            return confirmed;
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot read back {} claims answered 202 Accepted ({}); they stand", accepted.size(),
+                    Failures.describe(e));
+            return accepted;
+        }
     }
 
     /**

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.couchwork.conflicts.TokenConflictHandler;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.couchdb.WriteResult;
+import io.couchwork.testing.ConflictFixtures;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.MutableClock;
 import io.couchwork.testing.TestCouch;
@@ -176,5 +179,55 @@ class TokenClaimerIT {
         assertThat(claimer.offer(List.of(design, untyped))).isFalse();
         assertThat(claimer.offer(db.getAll(List.of(written.get(0).path("_id").asText())))).isTrue();
         assertThat(claimer.queued()).isEqualTo(1);
+    }
+
+    @Test
+    void should_run_claims_answered_202_accepted_once_read_back_as_the_tokens_one_revision(TestCouch couch) {
+        CouchDatabase db = database(couch);
+        write(db, 3, "q");
+        TokenClaimer claimer = claimer(db);
+        claimer.writeClaimsThrough(docs -> db.bulkWrite(docs).stream().map(WriteResult::asAccepted).toList());
+
+        List<Token> claimed = claimer.claim(10);
+
+        assertThat(claimed).hasSize(3);
+        for (Token token : claimed) {
+            Token stored = new Token(db.get(token.id()).orElseThrow());
+            assertThat(stored.claimId()).isEqualTo(token.claimId());
+            assertThat(stored.rev()).isEqualTo(token.rev());
+        }
+        assertThat(claimer.conflicts()).isZero();
+    }
+
+    @Test
+    void should_not_run_a_claim_answered_202_accepted_that_another_node_claimed_too_unless_resolution_keeps_it(
+            TestCouch couch) {
+        CouchDatabase db = database(couch);
+        ObjectNode todo = write(db, 1, "n").get(0);
+        String id = todo.path("_id").asText();
+        String todoRev = db.get(id).orElseThrow().path("_rev").asText();
+        ConflictFixtures fixtures = new ConflictFixtures(couch, db.name());
+        WorkerIdentity other = new WorkerIdentity("elsewhere", "elsewhere-1-test", Map.of());
+        TokenClaimer claimer = claimer(db);
+        claimer.onConflicted(docs -> new TokenConflictHandler(db, clock).resolve(docs));
+        claimer.writeClaimsThrough(docs -> {
+            List<WriteResult> results = db.bulkWrite(docs);
+            // while our claim reached too few copies, a worker on another node claimed the token there; two edits
+            // deep, so CouchDB shows that claim, and the rules (a tie between locked revisions) keep it
+            ObjectNode theirs = new Token(db.get(id).orElseThrow()).claimed(other, "their-claim",
+                    clock.instant().getEpochSecond(), clock.instant().getEpochSecond() + 300).document();
+            theirs.put("_id", id);
+            theirs.remove("_rev");
+            fixtures.branch(todoRev, theirs, "other-node", 2);
+            return results.stream().map(WriteResult::asAccepted).toList();
+        });
+
+        List<Token> claimed = claimer.claim(1);
+
+        assertThat(claimed).as("not ours to run: the resolution kept the other claim").isEmpty();
+        com.fasterxml.jackson.databind.JsonNode stored = fixtures.withConflicts(id);
+        assertThat(stored.has("_conflicts")).as("conflicts left: %s", stored).isFalse();
+        assertThat(stored.path("claim_id").asText()).isEqualTo("their-claim");
+        assertThat(claimer.conflicts()).isEqualTo(1);
     }
 }
