@@ -45,10 +45,13 @@ import java.util.stream.IntStream;
 public final class ReplicaPair implements AutoCloseable {
 
     public static final String DB = "pool";
+    /** The pause between two rounds of the link's replication. */
+    public static final Duration LINK_PAUSE = Duration.ofMillis(150);
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final Map<String, Set<String>> executions = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
+    private Link link;
     public final CouchDatabase a;
     public final CouchDatabase b;
 
@@ -85,6 +88,32 @@ public final class ReplicaPair implements AutoCloseable {
                 + "\",\"continuous\":true}";
         assertThat(send("POST", target.serverUrl() + "/_replicate", body).path("ok").asBoolean())
                 .as("replication %s -> %s", sourceServerUrl, target.serverUrl()).isTrue();
+    }
+
+    /** Starts the cuttable replication link both ways, or restores it after {@link #cut()}. */
+    public void link() {
+        if (link == null) {
+            link = new Link();
+            open.add(link);
+        }
+        link.connect();
+    }
+
+    /**
+     * Cuts the link: no replication round starts after this returns, and the one in flight, if any, has ended, so
+     * that neither side learns anything of the other until {@link #link()}.
+     */
+    public void cut() throws InterruptedException {
+        if (link != null) {
+            link.cut();
+        }
+    }
+
+    /** Replication rounds the link ran, how many of those failed, the longest one, and the last failure. */
+    public record LinkRounds(long rounds, long failed, Duration longest, String lastFailure) {}
+
+    public LinkRounds linkRounds() {
+        return link == null ? new LinkRounds(0, 0, Duration.ZERO, null) : link.counts();
     }
 
     /** A worker on {@code db} with 2 slots whose job takes {@code jobTime} and records its execution. */
@@ -170,9 +199,109 @@ public final class ReplicaPair implements AutoCloseable {
         return duplicates;
     }
 
+    /** One-shot replication into {@code target} from the other replica: answers once it has copied what it saw. */
+    private JsonNode replicateOnce(CouchDatabase source, CouchDatabase target) {
+        String body = "{\"source\":\"" + source.serverUrl() + "/" + DB + "\",\"target\":\"" + target.serverUrl()
+                + "/" + DB + "\"}";
+        return send("POST", target.serverUrl() + "/_replicate", body);
+    }
+
+    /**
+     * Replication both ways in one-shot rounds, a short pause apart, which can be cut and restored. PouchDB Server
+     * cannot cancel a continuous replication (its {@code POST /_replicate} has no {@code cancel}) and its continuous
+     * replicator dies when a proxy cuts it; but continuous replication is itself a series of incremental rounds, and
+     * PouchDB checkpoints one-shot replications the same way, so each round only carries what changed since the last.
+     */
+    private final class Link implements AutoCloseable {
+
+        private final Thread thread = new Thread(this::run, "replica-link");
+        private boolean connected;
+        private boolean inFlight;
+        private boolean closed;
+        private long rounds;
+        private long failed;
+        private Duration longest = Duration.ZERO;
+        private String lastFailure;
+
+        Link() {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        synchronized void connect() {
+            connected = true;
+            notifyAll();
+        }
+
+        synchronized void cut() throws InterruptedException {
+            connected = false;
+            while (inFlight) {
+                wait();
+            }
+        }
+
+        private void run() {
+            try {
+                while (awaitConnected()) {
+                    String failure = null;
+                    long start = System.nanoTime();
+                    try {
+                        for (JsonNode answer : List.of(replicateOnce(a, b), replicateOnce(b, a))) {
+                            failure = answer.path("ok").asBoolean() ? failure : answer.toString();
+                        }
+                    } catch (RuntimeException e) {
+                        failure = e.toString();
+                    } finally {
+                        roundEnded(failure, Duration.ofNanos(System.nanoTime() - start));
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Waits out the pause between rounds and any cut; false once closed. */
+        private synchronized boolean awaitConnected() throws InterruptedException {
+            if (rounds > 0) {
+                wait(LINK_PAUSE.toMillis()); // pacing between rounds, as a continuous replicator polls its source
+            }
+            while (!connected && !closed) {
+                wait();
+            }
+            inFlight = !closed;
+            return !closed;
+        }
+
+        private synchronized void roundEnded(String failure, Duration took) {
+            inFlight = false;
+            rounds++;
+            longest = took.compareTo(longest) > 0 ? took : longest;
+            if (failure != null) {
+                failed++;
+                lastFailure = failure;
+            }
+            notifyAll();
+        }
+
+        synchronized LinkRounds counts() {
+            return new LinkRounds(rounds, failed, longest, lastFailure);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            cut();
+            synchronized (this) {
+                closed = true;
+                notifyAll();
+            }
+            thread.join();
+        }
+    }
+
     private JsonNode send(String method, String url, String body) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2))
+                    .header("Content-Type", "application/json")
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body)).build();
             return Json.MAPPER.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
