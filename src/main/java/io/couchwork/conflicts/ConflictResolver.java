@@ -26,7 +26,15 @@ public final class ConflictResolver {
     public record Plan(String id, String kind, int leaves, Optional<ConflictResolution> resolution, String note) {}
 
     /** What became of a resolution: written in full, or why not (the conflict then stays, for the next try). */
-    public record Written(ConflictResolution resolution, boolean resolved, String problem) {}
+    public record Written(ConflictResolution resolution, boolean resolved, String problem, boolean changedMeanwhile) {
+
+        static Written of(ConflictResolution resolution, WriteResult failed) {
+            return failed == null ? new Written(resolution, true, null, false) : new Written(resolution, false,
+                    failed.id() + " " + failed.error() + (failed.reason() == null ? "" : ": " + failed.reason())
+                            + (failed.conflict() ? " (changed meanwhile: it is resolved at the next look)" : ""),
+                    failed.conflict());
+        }
+    }
 
     private final CouchDatabase database;
     private final FlowDefinitions flows;
@@ -114,20 +122,20 @@ public final class ConflictResolver {
         for (int i = 0; i < resolutions.size(); i++) {
             ConflictResolution r = resolutions.get(i);
             int[] span = spans.get(i);
-            String problem = problem(r, results.subList(span[0], span[0] + span[1]));
-            if (problem == null && r.keptChanged()) {
+            WriteResult failed = failed(r, results.subList(span[0], span[0] + span[1]));
+            if (failed == null && r.keptChanged()) {
                 List<ObjectNode> tombstones = r.writes().stream().filter(d -> d.path("_deleted").asBoolean(false))
                         .toList();
                 secondSpans.put(i, new int[] {second.size(), tombstones.size()});
                 second.addAll(tombstones);
             }
-            written.add(new Written(r, problem == null, problem));
+            written.add(Written.of(r, failed));
         }
         List<WriteResult> deleted = database.bulkWrite(second);
         secondSpans.forEach((i, span) -> {
-            String problem = problem(resolutions.get(i), deleted.subList(span[0], span[0] + span[1]));
-            if (problem != null) {
-                written.set(i, new Written(resolutions.get(i), false, problem));
+            WriteResult failed = failed(resolutions.get(i), deleted.subList(span[0], span[0] + span[1]));
+            if (failed != null) {
+                written.set(i, Written.of(resolutions.get(i), failed));
             }
         });
         return written;
@@ -140,13 +148,12 @@ public final class ConflictResolver {
         return writes;
     }
 
-    /** Null when every write went in (a dead letter another resolver wrote first counts as in), else what failed. */
-    private static String problem(ConflictResolution r, List<WriteResult> results) {
+    /** Null when every write went in (a dead letter another resolver wrote first counts as in), else the failed one. */
+    private static WriteResult failed(ConflictResolution r, List<WriteResult> results) {
         for (WriteResult result : results) {
             boolean letterExists = result.conflict() && !r.id().equals(result.id());
             if (!result.ok() && !letterExists) {
-                return result.id() + " " + result.error() + (result.reason() == null ? "" : ": " + result.reason())
-                        + " (changed meanwhile: it is resolved at the next look)";
+                return result;
             }
         }
         return null;

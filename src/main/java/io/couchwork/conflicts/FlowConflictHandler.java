@@ -56,9 +56,14 @@ public final class FlowConflictHandler {
                 return Result.UNRESOLVED;
             }
             ConflictResolver.Written written = resolver.write(List.of(plan.resolution().get())).get(0);
-            if (!written.resolved()) {
+            if (!written.resolved() && written.changedMeanwhile()) {
                 LOG.debug("Document {} not resolved here: {}", id, written.problem());
-                return Result.RESOLVED; // changed meanwhile, by a resolver elsewhere or a handler: a change follows
+                return Result.RESOLVED; // by a resolver elsewhere or a handler: its change follows in the feed
+            }
+            if (!written.resolved()) {
+                failures.failed("Cannot resolve the conflicting revisions of " + id + " (" + written.problem()
+                        + "); its flow handles the revision CouchDB shows");
+                return Result.UNRESOLVED;
             }
             LOG.warn("Document {} ({}) had conflicting revisions (replicas or cluster nodes wrote it at once): {}", id,
                     plan.kind(), written.resolution().rule());

@@ -3,6 +3,10 @@ package io.couchwork.camel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.couchwork.couchdb.Json;
+import io.couchwork.testing.ConflictFixtures;
 import io.couchwork.app.CouchworkHome;
 import io.couchwork.devserver.BundledCouchServer;
 import io.couchwork.testing.CouchDbServerExtension;
@@ -72,6 +76,40 @@ class ChangesConsumerIT {
             await().atMost(WAIT).until(() -> recorder.ids.size() >= 2);
         }
         assertThat(recorder.ids).containsExactlyInAnyOrder("d1", "d3");
+    }
+
+    @Test
+    void should_park_a_document_whose_replicas_diverged_undecidably_and_hand_over_the_rest(TestCouch couch) {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        String rev = http.put("split", "{\"type\":\"device\",\"state\":\"new\",\"email\":\"a@example.org\"}")
+                .path("rev").asText();
+        http.put("split", "{\"_rev\":\"" + rev + "\",\"type\":\"device\",\"state\":\"new\",\"email\":"
+                + "\"b@example.org\"}");
+        // another replica changed the same revision differently, in the same state: no state is further along
+        new ConflictFixtures(couch, db).branch(rev, object("{\"_id\":\"split\",\"type\":\"device\",\"state\":"
+                + "\"new\",\"email\":\"c@example.org\"}"), "other-replica", 1);
+        http.put("plain", "{\"type\":\"device\",\"state\":\"new\"}");
+        Recorder recorder = new Recorder();
+        try (RunningApp app = start(couch, db, recorder)) {
+            await().atMost(WAIT).until(() -> http.doc("split").path("state").asText().equals("dead_letter")
+                    && recorder.ids.contains("plain"));
+        }
+        assertThat(recorder.ids).containsExactly("plain");
+        JsonNode split = new ConflictFixtures(couch, db).withConflicts("split");
+        assertThat(split.has("_conflicts")).as("conflicts left: %s", split).isFalse();
+        JsonNode letter = http.doc(split.path("dead_letter").path("id").asText());
+        assertThat(letter.path("doc_id").asText()).isEqualTo("split");
+        assertThat(letter.path("conflicting_revisions").findValuesAsText("email"))
+                .containsExactlyInAnyOrder("b@example.org", "c@example.org");
+    }
+
+    private static ObjectNode object(String json) {
+        try {
+            return (ObjectNode) Json.MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
