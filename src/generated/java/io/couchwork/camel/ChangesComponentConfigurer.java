@@ -27,7 +27,7 @@ public class ChangesComponentConfigurer extends PropertyConfigurerSupport implem
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
-        case "conflicts": target.setConflicts(property(camelContext, io.couchwork.conflicts.FlowConflictHandler.class, value)); return true;
+        case "conflicts": target.setConflicts(property(camelContext, io.couchwork.changes.ConflictedChanges.class, value)); return true;
         case "database": target.setDatabase(property(camelContext, io.couchwork.couchdb.CouchDatabase.class, value)); return true;
         default: return false;
         }
@@ -45,7 +45,7 @@ public class ChangesComponentConfigurer extends PropertyConfigurerSupport implem
         case "autowiredEnabled": return boolean.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
-        case "conflicts": return io.couchwork.conflicts.FlowConflictHandler.class;
+        case "conflicts": return io.couchwork.changes.ConflictedChanges.class;
         case "database": return io.couchwork.couchdb.CouchDatabase.class;
         default: return null;
         }

@@ -1,9 +1,7 @@
 package io.couchwork.camel;
 
-import io.couchwork.conflicts.FlowConflictHandler;
+import io.couchwork.changes.ConflictedChanges;
 import io.couchwork.couchdb.CouchDatabase;
-import io.couchwork.flow.FlowDefinitions;
-import java.time.Clock;
 import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
@@ -20,7 +18,7 @@ public class ChangesComponent extends DefaultComponent {
 
     @Metadata(autowired = true, label = "advanced", description = "Resolves documents with conflicting revisions before"
             + " a flow sees them (Couchwork binds it with the declared flows)")
-    private FlowConflictHandler conflicts;
+    private ConflictedChanges conflicts;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -36,10 +34,10 @@ public class ChangesComponent extends DefaultComponent {
         super.doInit();
         database = Dependencies.required(getCamelContext(), database, CouchDatabase.class, "changes:");
         if (conflicts == null) {
-            conflicts = getCamelContext().getRegistry().findSingleByType(FlowConflictHandler.class);
+            conflicts = getCamelContext().getRegistry().findSingleByType(ConflictedChanges.class);
         }
-        if (conflicts == null) { // no flows declared: conflicted flow documents are left as CouchDB shows them
-            conflicts = new FlowConflictHandler(database, FlowDefinitions.none(), Clock.systemUTC());
+        if (conflicts == null) {
+            conflicts = ConflictedChanges.NONE;
         }
     }
 
@@ -55,15 +53,15 @@ public class ChangesComponent extends DefaultComponent {
         return database;
     }
 
-    public FlowConflictHandler getConflicts() {
+    public ConflictedChanges getConflicts() {
         return conflicts;
     }
 
-    public void setConflicts(FlowConflictHandler conflicts) {
+    public void setConflicts(ConflictedChanges conflicts) {
         this.conflicts = conflicts;
     }
 
-    FlowConflictHandler conflicts() {
+    ConflictedChanges conflicts() {
         return conflicts;
     }
 }

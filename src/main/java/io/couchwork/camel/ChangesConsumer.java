@@ -3,10 +3,10 @@ package io.couchwork.camel;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.couchwork.changes.ChangesFeed;
 import io.couchwork.changes.ChangesFollower;
+import io.couchwork.changes.ConflictedChanges;
 import io.couchwork.changes.Checkpoint;
 import io.couchwork.changes.LongpollFeed;
 import io.couchwork.changes.Watermark;
-import io.couchwork.conflicts.FlowConflictHandler;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * it), and hands each matching document to the route, in parallel up to {@code concurrency}. The checkpoint only moves
  * past changes whose exchanges have all finished (the low watermark), so after a crash or restart every change since
  * is seen again: at least once, including changes made while Couchwork was down. A document with conflicting revisions
- * (replicas, a cluster) is resolved before its flow sees it: see {@link FlowConflictHandler}.
+ * (replicas, a cluster) is resolved before its flow sees it: see {@link ConflictedChanges}.
  */
 public class ChangesConsumer extends DefaultConsumer implements ChangesFollower.Listener {
 
@@ -85,7 +85,7 @@ public class ChangesConsumer extends DefaultConsumer implements ChangesFollower.
         Object handle = mark.admit(change.seq());
         JsonNode doc = change.doc();
         if (doc != null && endpoint.matchesType(doc) && ConflictedDocuments.isConflicted(doc)
-                && endpoint.getComponent().conflicts().resolve(doc) == FlowConflictHandler.Result.RESOLVED) {
+                && endpoint.getComponent().conflicts().resolved(doc)) {
             mark.finish(handle); // the resolving write comes through the feed: the flow handles that revision
             return;
         }

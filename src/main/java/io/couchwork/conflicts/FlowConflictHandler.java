@@ -1,6 +1,7 @@
 package io.couchwork.conflicts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.couchwork.changes.ConflictedChanges;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Failures;
 import io.couchwork.flow.FlowDefinitions;
@@ -18,15 +19,7 @@ import org.slf4j.LoggerFactory;
  * worker shares (the state furthest along the flow wins, else a dead letter), so that no handler runs again for a
  * state another replica already left behind.
  */
-public final class FlowConflictHandler {
-
-    /** What became of a conflicted document handed to {@link #resolve}. */
-    public enum Result {
-        /** Resolved here or already by another worker: the resolving write comes through the feed as a change. */
-        RESOLVED,
-        /** Not resolved (no rule applies, or the server failed): the flow handles the revision shown, as before. */
-        UNRESOLVED
-    }
+public final class FlowConflictHandler implements ConflictedChanges {
 
     private static final Logger LOG = LoggerFactory.getLogger(FlowConflictHandler.class);
 
@@ -38,41 +31,45 @@ public final class FlowConflictHandler {
         this.failures = new ThrottledWarning(LOG, Duration.ofMinutes(1), clock);
     }
 
-    /** Resolves {@code doc} (read with conflicts=true) when it has conflicting revisions. */
-    public synchronized Result resolve(JsonNode doc) {
+    /**
+     * Resolves {@code doc} (read with conflicts=true) when it has conflicting revisions; false when no rule applies or
+     * the server failed: the flow then handles the revision shown, as CouchDB shows it.
+     */
+    @Override
+    public synchronized boolean resolved(JsonNode doc) {
         if (!ConflictedDocuments.isConflicted(doc)) {
-            return Result.UNRESOLVED;
+            return false;
         }
         String id = doc.path("_id").asText();
         try {
             List<ConflictResolver.Plan> plans = resolver.plan(List.of(doc));
             if (plans.isEmpty()) {
-                return Result.RESOLVED; // its other leaves are gone: another worker resolved it
+                return true; // its other leaves are gone: another worker resolved it
             }
             ConflictResolver.Plan plan = plans.get(0);
             if (plan.resolution().isEmpty()) {
                 failures.failed("Document " + id + " has conflicting revisions no rule resolves (" + plan.note()
                         + "); its flow handles the revision CouchDB shows");
-                return Result.UNRESOLVED;
+                return false;
             }
             ConflictResolver.Written written = resolver.write(List.of(plan.resolution().get())).get(0);
             if (!written.resolved() && written.changedMeanwhile()) {
                 LOG.debug("Document {} not resolved here: {}", id, written.problem());
-                return Result.RESOLVED; // by a resolver elsewhere or a handler: its change follows in the feed
+                return true; // by a resolver elsewhere or a handler: its change follows in the feed
             }
             if (!written.resolved()) {
                 failures.failed("Cannot resolve the conflicting revisions of " + id + " (" + written.problem()
                         + "); its flow handles the revision CouchDB shows");
-                return Result.UNRESOLVED;
+                return false;
             }
             LOG.warn("Document {} ({}) had conflicting revisions (replicas or cluster nodes wrote it at once): {}", id,
                     plan.kind(), written.resolution().rule());
             failures.succeeded("Resolving conflicting revisions of flow documents works again");
-            return Result.RESOLVED;
+            return true;
         } catch (RuntimeException e) {
             failures.failed("Cannot resolve the conflicting revisions of " + id + " (" + Failures.describe(e)
                     + "); its flow handles the revision CouchDB shows");
-            return Result.UNRESOLVED;
+            return false;
         }
     }
 }
