@@ -308,6 +308,7 @@ final class BenchReport {
                             + " where the bare spawn had them to itself, so on this machine CPU is the bound, not"
                             + " waiting." : "."));
         }
+        s.append(cpuBudget(misses));
         if (bundledMissed && !serverBound) {
             s.append("The server is not what bounds it: the bundled profile, with no added cost, misses as well, and"
                     + " no cost profile's modelled write queue was busy 80 % of the time.");
@@ -316,6 +317,36 @@ final class BenchReport {
                     + " server's writes bound the rate as well.");
         }
         return s.toString().strip();
+    }
+
+    /**
+     * From 4 slots up a bare spawn keeps every core busy, so at 0.8 × its rate a token may cost at most cores ÷ (0.8 ×
+     * spawns/s) of core time, its own spawn included: set against what the bundled server and the worker JVMs took.
+     */
+    private static String cpuBudget(List<ShellMiss> misses) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<String> rows = new ArrayList<>();
+        for (ShellMiss m : misses) {
+            PoolBench.ShellResult r = m.row();
+            double serverMs = 1000 * r.cpu().serverSeconds() / r.tokens();
+            double jvmMs = 1000 * r.cpu().workerSeconds() / r.tokens();
+            if (r.processes() * r.slots() < 4 || Double.isNaN(serverMs) || Double.isNaN(jvmMs)) {
+                continue;
+            }
+            double spawnMs = 1000.0 * cores / m.spawn().perSecond();
+            rows.add(String.format(Locale.ROOT, "%s %d × %d: budget %.2f ms, the spawn itself %.2f ms, the bundled"
+                    + " server %.2f ms, the worker JVMs %.2f ms", m.profile().key(), r.processes(), r.slots(),
+                    spawnMs / 0.8, spawnMs, serverMs, jvmMs));
+        }
+        if (rows.isEmpty()) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "From 4 slots up a bare spawn keeps all %d cores busy, so at 0.8 × its rate"
+                + " a token may cost at most %d ÷ (0.8 × spawns/s) of core time, its own spawn included; what the"
+                + " tokens of the missed rows cost in core time (per token): %s. Wherever the server's and the JVMs'"
+                + " share exceed a quarter of the spawn's cost, 0.8 is out of reach on this machine while the server"
+                + " shares its cores; on a worker node whose CouchDB runs elsewhere, only the JVM's share counts. ",
+                cores, cores, String.join("; ", rows));
     }
 
     /** Share of all cores busy during the row, and the bundled server's part of it. */
