@@ -4,27 +4,36 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.couchwork.changes.LongpollFeed;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.ViewQuery;
+import io.couchwork.token.TokenState;
 import io.couchwork.token.TokenViews;
 import io.couchwork.token.WorkerPresence;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Waits for tokens to be finished by following the _changes feed, not a view: a view read while workers drain the pool
  * would cost the server an index update of its own and slow down what is being measured. The feed is read without
- * documents, for the same reason (each document sent costs the server a read): a token counts as finished at its third
- * revision, claimed then finished, as every token of the bench goes (no job here runs long enough for a lease renewal,
- * and none fails); {@link #errors} reads the states view, after the timed part.
+ * documents, for the same reason (each document sent costs the server a read): a token is taken for finished at its
+ * third revision, claimed then finished, as most tokens of the bench go. Some take a start write between claim and
+ * result (a worker whose feed lagged proves its claim before the job starts), so before the wait ends the tokens taken
+ * for finished are read once, in bulk: one still running is waited for until its revision moves on, and read again.
+ * {@link #errors} reads the states view, after the timed part.
  */
 final class DoneWatch {
 
     private static final int READ_LIMIT = 1000;
+    private static final int CHECK_BATCH = 500;
 
     private static final int FINISHED_GENERATION = 3;
 
     private final CouchDatabase database;
     private final LongpollFeed feed;
     private final Set<String> finished = new HashSet<>();
+    private final Set<String> confirmed = new HashSet<>();
+    private final java.util.Map<String, Integer> generations = new java.util.HashMap<>();
+    // tokens read back unfinished, with the generation they were read at: finished once a later one shows
+    private final java.util.Map<String, Integer> unfinished = new java.util.HashMap<>();
     private String since = "0";
     private final java.util.List<long[]> progress = new java.util.ArrayList<>(); // {nanoTime, tokens finished}
     private int base; // tokens finished before the timed part (a warm-up)
@@ -45,6 +54,20 @@ final class DoneWatch {
      * 25 ms, in big batches.
      */
     void awaitFinished(int count) {
+        while (true) {
+            follow(count);
+            List<String> running = unconfirmedStillRunning();
+            if (running.isEmpty()) {
+                return;
+            }
+            running.forEach(id -> {
+                finished.remove(id);
+                unfinished.put(id, generations.get(id));
+            });
+        }
+    }
+
+    private void follow(int count) {
         boolean caughtUp = false;
         while (finished.size() - base < count) {
             if (caughtUp) {
@@ -62,15 +85,41 @@ final class DoneWatch {
                 String rev = change.path("changes").path(0).path("rev").asText("");
                 int dash = rev.indexOf('-');
                 String id = change.path("id").asText();
-                if (dash > 0 && !id.startsWith("_design/") && !id.startsWith(WorkerPresence.ID_PREFIX)
-                        && Long.parseLong(rev.substring(0, dash)) >= FINISHED_GENERATION) {
-                    finished.add(id);
+                if (dash > 0 && !id.startsWith("_design/") && !id.startsWith(WorkerPresence.ID_PREFIX)) {
+                    saw(id, Integer.parseInt(rev.substring(0, dash)));
                 }
             }
             if (caughtUp) { // a read that lagged behind would date its tokens late
                 progress.add(new long[] {System.nanoTime(), finished.size() - base});
             }
         }
+    }
+
+    private void saw(String id, int generation) {
+        generations.put(id, generation);
+        Integer readAt = unfinished.get(id);
+        if (readAt != null ? generation > readAt : generation >= FINISHED_GENERATION) {
+            unfinished.remove(id);
+            finished.add(id);
+        }
+    }
+
+    /** The tokens taken for finished and not read back yet that are not done or in error, read in bulk. */
+    private List<String> unconfirmedStillRunning() {
+        List<String> toRead = finished.stream().filter(id -> !confirmed.contains(id)).toList();
+        List<String> running = new java.util.ArrayList<>();
+        for (int from = 0; from < toRead.size(); from += CHECK_BATCH) {
+            for (JsonNode doc : database.getAll(toRead.subList(from, Math.min(toRead.size(), from + CHECK_BATCH)))) {
+                TokenState state = TokenState.of(doc);
+                String id = doc.path("_id").asText();
+                if (state == TokenState.TODO || state == TokenState.LOCKED) {
+                    running.add(id);
+                } else {
+                    confirmed.add(id);
+                }
+            }
+        }
+        return running;
     }
 
     /**
