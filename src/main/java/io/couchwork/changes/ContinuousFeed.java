@@ -6,12 +6,9 @@ import com.ibm.cloud.cloudant.v1.model.PostChangesOptions;
 import com.ibm.cloud.sdk.core.http.ServiceCall;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.Json;
-import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,7 +26,7 @@ public final class ContinuousFeed implements ChangesFeed {
     private final long heartbeatMillis;
     private final boolean conflicts;
     private volatile ServiceCall<InputStream> call;
-    private BufferedReader reader;
+    private JsonLines lines;
 
     public ContinuousFeed(CouchDatabase database) {
         this(database, false);
@@ -51,7 +48,7 @@ public final class ContinuousFeed implements ChangesFeed {
         ServiceCall<InputStream> next = database.client().postChangesAsStream(options)
                 .addHeader("Accept-Encoding", "identity");
         call = next;
-        reader = new BufferedReader(new InputStreamReader(next.execute().getResult(), StandardCharsets.UTF_8));
+        lines = new JsonLines(next.execute().getResult());
     }
 
     /**
@@ -63,14 +60,13 @@ public final class ContinuousFeed implements ChangesFeed {
         List<Change> changes = new ArrayList<>();
         String lastSeq = null;
         do {
-            String line = reader.readLine();
-            if (line == null) {
+            if (!lines.next()) {
                 throw new EOFException("the server ended the changes feed");
             }
-            if (line.isBlank()) {
+            if (lines.isBlank()) {
                 continue; // a heartbeat
             }
-            JsonNode change = Json.MAPPER.readTree(line);
+            JsonNode change = Json.MAPPER.readTree(lines.bytes(), 0, lines.length());
             if (change.has("error")) {
                 throw new IOException("changes feed error: " + change.path("error").asText() + " "
                         + change.path("reason").asText());
@@ -82,7 +78,7 @@ public final class ContinuousFeed implements ChangesFeed {
                 lastSeq = change.get("seq").asText(); // opaque: only ever handed back as since
                 changes.add(new Change(lastSeq, change.path("doc").isObject() ? (ObjectNode) change.get("doc") : null));
             }
-        } while ((lastSeq == null || reader.ready()) && changes.size() < max);
+        } while ((lastSeq == null || lines.ready()) && changes.size() < max);
         return new Batch(changes, lastSeq);
     }
 
