@@ -65,7 +65,7 @@ public final class LeaseReaper {
                 if (!row.path("doc").isObject() || heldHere.test(row.path("id").asText())) {
                     continue;
                 }
-                if (row.path("doc").path("_conflicts").isArray() && !row.path("doc").path("_conflicts").isEmpty()) {
+                if (ConflictedDocuments.isConflicted(row.path("doc"))) {
                     conflicted.add((ObjectNode) row.get("doc"));
                     continue;
                 }
