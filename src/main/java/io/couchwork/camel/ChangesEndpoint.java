@@ -94,9 +94,6 @@ public class ChangesEndpoint extends DefaultEndpoint {
         if (doc.path("_deleted").asBoolean(false)) {
             return includeDeleted;
         }
-        if (doc.path("_id").asText().startsWith("_design/")) {
-            return false;
-        }
         return matchesType(doc) && (stateSet.isEmpty() || stateSet.contains(doc.path("state").asText(null)));
     }
 

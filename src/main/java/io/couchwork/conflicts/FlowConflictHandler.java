@@ -48,9 +48,8 @@ public final class FlowConflictHandler implements ConflictedChanges {
             }
             ConflictResolver.Plan plan = plans.get(0);
             if (plan.resolution().isEmpty()) {
-                failures.failed("Document " + id + " has conflicting revisions no rule resolves (" + plan.note()
-                        + "); its flow handles the revision CouchDB shows");
-                return false;
+                return handledAsShown("Document " + id + " has conflicting revisions no rule resolves (" + plan.note()
+                        + ")");
             }
             ConflictResolver.Written written = resolver.write(List.of(plan.resolution().get())).get(0);
             if (!written.resolved() && written.changedMeanwhile()) {
@@ -58,18 +57,21 @@ public final class FlowConflictHandler implements ConflictedChanges {
                 return true; // by a resolver elsewhere or a handler: its change follows in the feed
             }
             if (!written.resolved()) {
-                failures.failed("Cannot resolve the conflicting revisions of " + id + " (" + written.problem()
-                        + "); its flow handles the revision CouchDB shows");
-                return false;
+                return handledAsShown("Cannot resolve the conflicting revisions of " + id + " (" + written.problem()
+                        + ")");
             }
             LOG.warn("Document {} ({}) had conflicting revisions (replicas or cluster nodes wrote it at once): {}", id,
                     plan.kind(), written.resolution().rule());
             failures.succeeded("Resolving conflicting revisions of flow documents works again");
             return true;
         } catch (RuntimeException e) {
-            failures.failed("Cannot resolve the conflicting revisions of " + id + " (" + Failures.describe(e)
-                    + "); its flow handles the revision CouchDB shows");
-            return false;
+            return handledAsShown("Cannot resolve the conflicting revisions of " + id + " (" + Failures.describe(e)
+                    + ")");
         }
+    }
+
+    private boolean handledAsShown(String problem) {
+        failures.failed(problem + "; its flow handles the revision CouchDB shows");
+        return false;
     }
 }

@@ -12,6 +12,7 @@ import com.ibm.cloud.cloudant.v1.model.PostAllDocsOptions;
 import com.ibm.cloud.cloudant.v1.model.PostBulkDocsOptions;
 import com.ibm.cloud.cloudant.v1.model.PostViewOptions;
 import com.ibm.cloud.cloudant.v1.model.PutDocumentOptions;
+import com.ibm.cloud.sdk.core.http.Response;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -79,12 +80,7 @@ public class CouchDatabase {
 
     /** The current revisions of several documents in one request; missing ones are left out. */
     public List<ObjectNode> getAll(Collection<String> ids) {
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        JsonNode result = Json.read(client.postAllDocsAsStream(new PostAllDocsOptions.Builder(name())
-                .keys(new ArrayList<>(ids)).includeDocs(true).build()).execute().getResult(), JsonNode.class);
-        return rowDocs(result);
+        return getAll(ids, false);
     }
 
     /**
@@ -92,11 +88,15 @@ public class CouchDatabase {
      * when there are none), in one request; missing ones are left out.
      */
     public List<ObjectNode> getAllWithConflicts(Collection<String> ids) {
+        return getAll(ids, true);
+    }
+
+    private List<ObjectNode> getAll(Collection<String> ids, boolean conflicts) {
         if (ids.isEmpty()) {
             return List.of();
         }
         JsonNode result = Json.read(client.postAllDocsAsStream(new PostAllDocsOptions.Builder(name())
-                .keys(new ArrayList<>(ids)).includeDocs(true).conflicts(true).build()).execute().getResult(),
+                .keys(new ArrayList<>(ids)).includeDocs(true).conflicts(conflicts).build()).execute().getResult(),
                 JsonNode.class);
         return rowDocs(result);
     }
@@ -180,7 +180,7 @@ public class CouchDatabase {
             return bulkWrite(List.of(doc)).get(0);
         }
         try {
-            com.ibm.cloud.sdk.core.http.Response<DocumentResult> response = client.putDocument(
+            Response<DocumentResult> response = client.putDocument(
                     new PutDocumentOptions.Builder(name(), id).body(new ByteArrayInputStream(Json.bytes(doc)))
                             .contentType("application/json").build()).execute();
             DocumentResult result = response.getResult();
@@ -199,13 +199,14 @@ public class CouchDatabase {
         ObjectNode body = Json.object();
         ArrayNode array = body.putArray("docs");
         docs.forEach(array::add);
-        com.ibm.cloud.sdk.core.http.Response<List<DocumentResult>> response = client.postBulkDocs(
+        Response<List<DocumentResult>> response = client.postBulkDocs(
                 new PostBulkDocsOptions.Builder(name()).body(new ByteArrayInputStream(Json.bytes(body))).build())
                 .execute();
         boolean accepted = response.getStatusCode() == ACCEPTED;
         List<WriteResult> written = new ArrayList<>(response.getResult().size());
         for (DocumentResult r : response.getResult()) {
-            written.add(new WriteResult(r.getId(), r.getRev(), r.getError(), r.getReason(), accepted && r.getError() == null));
+            written.add(new WriteResult(r.getId(), r.getRev(), r.getError(), r.getReason(),
+                    accepted && r.getError() == null));
         }
         return written;
     }

@@ -274,7 +274,6 @@ public final class TokenClaimer {
             List<Token> confirmed = confirmAccepted(accepted);
             won.addAll(confirmed);
             lost += accepted.size() - confirmed.size();
-            conflicts.addAndGet(accepted.size() - confirmed.size());
         }
         if (!refused.isEmpty()) {
             // a conflict is usually a race lost to another worker, but it can also be our own claim: written once,
@@ -282,9 +281,9 @@ public final class TokenClaimer {
             List<Token> ours = adoptLostClaims(refused).orElse(List.of());
             won.addAll(ours);
             lost += refused.size() - ours.size();
-            conflicts.addAndGet(refused.size() - ours.size());
             LOG.debug("Lost {} of {} claim races", lost, candidates.size());
         }
+        conflicts.addAndGet(lost);
         queue.contention(candidates.size(), lost);
         if (lost > 0 && 2 * lost >= candidates.size()) {
             // most of what the queue offered was taken already: our feed lags behind the others' claims (a busy
@@ -316,8 +315,7 @@ public final class TokenClaimer {
             for (ObjectNode doc : docs) {
                 Token current = new Token(doc);
                 Token mine = byId.get(current.id());
-                if (mine != null && !ConflictedDocuments.isConflicted(doc) && current.state() == TokenState.LOCKED
-                        && mine.claimId().equals(current.claimId())) {
+                if (mine != null && !ConflictedDocuments.isConflicted(doc) && isOurs(mine, current)) {
                     confirmed.add(current);
                 } else if (mine != null && !ConflictedDocuments.isConflicted(doc)) {
                     queue.offer(current); // as it is now: someone else's claim leaves the queue
@@ -370,12 +368,17 @@ public final class TokenClaimer {
                 }
                 queue.offer(current); // as it is now: a locked one, ours or not, leaves the queue
                 shares.saw(current, clock.millis()); // whoever won the race is alive
-                if (current.state() == TokenState.LOCKED && mine.claimId().equals(current.claimId())) {
+                if (isOurs(mine, current)) {
                     adopted.add(current);
                 }
             }
             return Optional.of(adopted);
         }
+    }
+
+    /** True when {@code current} (read back) is still the claim {@code mine} made. */
+    private static boolean isOurs(Token mine, Token current) {
+        return current.state() == TokenState.LOCKED && mine.claimId().equals(current.claimId());
     }
 
     /** Stops waiting for the server in read-backs of lost claims (the worker is stopping). */
