@@ -54,15 +54,7 @@ class ConflictResolverIT {
     }
 
     private static ObjectNode token(long lock, long done, Integer exitCode) {
-        ObjectNode doc = Json.object();
-        doc.put("_id", "t1");
-        doc.put("type", "token");
-        doc.put("lock", lock);
-        doc.put("done", done);
-        if (exitCode != null) {
-            doc.put("exit_code", exitCode);
-        }
-        return doc;
+        return TokenConflictRulesTest.token(lock, done, exitCode);
     }
 
     private static ObjectNode run(ObjectNode doc, String claimId, long started, long ended, String outcome) {

@@ -15,9 +15,13 @@ import org.junit.jupiter.api.Test;
 class TokenConflictRulesTest {
 
     static ObjectNode token(String rev, long lock, long done, Integer exitCode) {
+        return token(lock, done, exitCode).put("_rev", rev);
+    }
+
+    /** Token t1 without a revision, as a client writes it. */
+    static ObjectNode token(long lock, long done, Integer exitCode) {
         ObjectNode doc = Json.object();
         doc.put("_id", "t1");
-        doc.put("_rev", rev);
         doc.put("type", "token");
         doc.put("lock", lock);
         doc.put("done", done);
