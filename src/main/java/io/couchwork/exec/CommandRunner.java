@@ -24,8 +24,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs one shell command through the worker's {@link JobShell}: in a working directory with extra environment, stdout
  * and stderr to files (so output of any size costs no memory), a timeout that ends the job's process tree, and bounded
- * logs read back (empty ones are not attached). One process start per job, the shell's own; the job shell kills every
- * job should this JVM die.
+ * logs read back (empty ones are not attached). A job is a fork of the job shell, with no program started unless its
+ * command needs its own {@code $$}; the job shell kills every job should this JVM die.
  * camel-exec is not used: it buffers all output in memory, cannot set the environment, and would start the job from
  * the JVM, beyond the job shell's reach.
  */
@@ -167,7 +167,7 @@ public final class CommandRunner {
         Files.deleteIfExists(stdout);
         Files.deleteIfExists(stderr);
         run.write("job.sh", script(command, workingDirectory, environment).getBytes(StandardCharsets.UTF_8));
-        JobShell.Started job = shell.start(run.dir);
+        JobShell.Started job = shell.start(run.dir, modeFor(command));
         boolean timedOut = false;
         int exitCode;
         try {
@@ -194,7 +194,7 @@ public final class CommandRunner {
 
     /** The job as a script: into its directory, its environment, then the command as the user wrote it. */
     static String script(String command, Path workingDirectory, Map<String, String> environment) {
-        StringBuilder script = new StringBuilder("cd ").append(CommandTemplate.quote(workingDirectory.toString()))
+        StringBuilder script = new StringBuilder("unset couchwork_job; cd ").append(CommandTemplate.quote(workingDirectory.toString()))
                 .append(" || exit 126\n");
         environment.forEach((name, value) -> {
             if (isName(name)) {
@@ -203,6 +203,15 @@ public final class CommandRunner {
             }
         });
         return script.append(command).append('\n').toString();
+    }
+
+    /**
+     * A command that reads {@code $$} gets a shell of its own, so that {@code $$} names its job (a temporary file named
+     * after it must not be shared by the worker's jobs); any other runs in a fork of the job shell, which spares the
+     * start of a shell program per job.
+     */
+    static JobShell.Mode modeFor(String command) {
+        return command.contains("$$") || command.contains("${$}") ? JobShell.Mode.OWN_SHELL : JobShell.Mode.SUBSHELL;
     }
 
     /** A name the shell can hold as a variable: [A-Za-z_][A-Za-z0-9_]*. */

@@ -18,15 +18,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One long-lived shell per worker process and shell program that starts the worker's jobs and kills them all should
- * the worker die. The worker writes "run ID DIR" to the shell's standard input; the shell starts {@code DIR/job.sh}
- * in the background (a fork of the small shell and one exec, so a job costs no more process starts than a bare
- * {@code sh -c} from Java) with its output in {@code DIR/stdout.log} and {@code DIR/stderr.log}, and answers "pid ID
- * N" and, when it ends, "done ID STATUS". The shell runs in a session of its own (setsid, once per worker), so every
- * job and everything it starts, background processes included, shares its process group: when the worker dies in any
- * way (SIGKILL and the OOM killer included) the kernel closes the pipe, the shell's read ends, and it kills the group,
- * itself included. No polling, no process per job but the job's own. A job that puts itself into another session (a
- * daemon) is out of reach. Should someone kill the job shell itself, its running jobs go on and report as before (they
- * hold the answer pipe), and the next job starts a new one.
+ * the worker die. The worker writes "run ID DIR" (or "spawn ID DIR") to the shell's standard input; the shell runs
+ * {@code DIR/job.sh} in the background with its output in {@code DIR/stdout.log} and {@code DIR/stderr.log}, and
+ * answers "pid ID N" and, when it ends, "done ID STATUS". "run" sources the script in a fork of the shell (a subshell),
+ * which starts no program: a job whose command is a builtin costs two forks of a small shell and nothing else.
+ * "spawn" starts the shell program for the script, for a command that needs its own {@code $$}. The shell runs in a
+ * session of its own (setsid, once per worker), so every job and everything it starts, background processes included,
+ * shares its process group: when the worker dies in any way (SIGKILL and the OOM killer included) the kernel closes
+ * the pipe, the shell's read ends, and it kills the group, itself included. No polling, no process per job but the
+ * job's own and the fork that waits for it. A job that puts itself into another session (a daemon) is out of reach.
+ * Should someone kill the job shell itself, its running jobs go on and report as before (they hold the answer pipe),
+ * and the next job starts a new one.
  */
 public final class JobShell {
 
@@ -34,24 +36,51 @@ public final class JobShell {
 
     /*
      * POSIX sh as dash, bash and busybox run it. Per job: a subshell that starts the job and waits for it (dash has no
-     * way to wait for "any" child while it reads), so the loop stays free for the next "run". Lines under PIPE_BUF
-     * reach the worker whole even when jobs end together. $2 says whether the shell leads its own process group: only
-     * then may it kill the group (without setsid, that group is the worker's, and perhaps a batch script's too).
+     * way to wait for "any" child while it reads), so the loop stays free for the next "run". A sourced job runs in a
+     * subshell of that one, so that its exit, exec, traps, cd and variables end with it; it sees none of the loop's
+     * variables (unset, and named so as not to meet a user's) and no arguments. Lines under PIPE_BUF reach the worker
+     * whole even when jobs end together. $2 says whether the shell leads its own process group: only then may it kill
+     * the group (without setsid, that group is the worker's, and perhaps a batch script's too).
      */
     static final String SCRIPT = """
-            shell=$1 own_group=$2
-            while IFS=' ' read -r op id dir; do
-              case $op in
+            couchwork_shell=$1 couchwork_own_group=$2
+            while IFS=' ' read -r couchwork_op couchwork_id couchwork_dir; do
+              case $couchwork_op in
                 run) {
-                       "$shell" "$dir/job.sh" >"$dir/stdout.log" 2>"$dir/stderr.log" </dev/null &
-                       echo "pid $id $!"
+                       ( couchwork_job=$couchwork_dir/job.sh
+                         unset couchwork_shell couchwork_own_group couchwork_op couchwork_id couchwork_dir
+                         set --
+                         . "$couchwork_job"
+                       ) >"$couchwork_dir/stdout.log" 2>"$couchwork_dir/stderr.log" </dev/null &
+                       echo "pid $couchwork_id $!"
                        wait $!
-                       echo "done $id $?"
+                       echo "done $couchwork_id $?"
+                     } & ;;
+                spawn) {
+                       "$couchwork_shell" "$couchwork_dir/job.sh" >"$couchwork_dir/stdout.log" \\
+                         2>"$couchwork_dir/stderr.log" </dev/null &
+                       echo "pid $couchwork_id $!"
+                       wait $!
+                       echo "done $couchwork_id $?"
                      } & ;;
               esac
             done
-            if [ "$own_group" = yes ]; then kill -KILL 0; fi
+            if [ "$couchwork_own_group" = yes ]; then kill -KILL 0; fi
             """;
+
+    /** How a job's script runs. */
+    public enum Mode {
+        /** In a fork of the job shell (a subshell), which costs a fork and no program start; {@code $$} names the job shell. */
+        SUBSHELL("run"),
+        /** In a shell started for it, whose {@code $$} is its own. */
+        OWN_SHELL("spawn");
+
+        private final String op;
+
+        Mode(String op) {
+            this.op = op;
+        }
+    }
 
     private static final Map<String, JobShell> BY_SHELL = new ConcurrentHashMap<>();
 
@@ -83,7 +112,7 @@ public final class JobShell {
      * {@code dir/stderr.log}. The job inherits the worker's environment as it was when the job shell started, less
      * the worker's credentials; the script sets the rest.
      */
-    public synchronized Started start(Path dir) throws IOException {
+    public synchronized Started start(Path dir, Mode mode) throws IOException {
         String path = dir.toAbsolutePath().toString();
         if (path.contains("\n")) {
             throw new IOException("a job directory's path holds a line break: " + path);
@@ -93,7 +122,7 @@ public final class JobShell {
         try {
             ensureRunning();
             running.put(id, job);
-            commands.write(("run " + id + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+            commands.write((mode.op + " " + id + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
             commands.flush();
         } catch (IOException e) {
             running.remove(id);

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Running a real /bin/sh command: exit code, captured and bounded logs, environment, directory, timeout. */
 class CommandRunnerTest {
@@ -118,6 +120,45 @@ class CommandRunnerTest {
         assertThat(first).isNotEqualTo(second);
         assertThat(Long.parseLong(first)).isNotEqualTo(JobShell.forShell(CommandRunner.DEFAULT_SHELL).process()
                 .orElseThrow().pid());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/bin/dash", "/bin/bash", "busybox"})
+    void should_keep_what_a_job_does_to_its_shell_from_the_job_shell_and_the_next_job(String shell) throws Exception {
+        CommandRunner own = new CommandRunner(1024, 1024, Shells.path(shell, dir));
+        // a job runs in a fork of the job shell: it sees none of the job shell's variables or arguments, and its cd,
+        // variables, options, traps, exit and exec end with it
+        CommandResult first = own.run("echo \"[$couchwork_dir][$couchwork_id][$couchwork_job][$1][$#]\"; cd /;"
+                + " mine=1; set -e; trap 'echo trapped' EXIT; exit 7", dir, Map.of(), NO_TIMEOUT);
+        assertThat(first.stdoutTail()).isEqualTo("[][][][][0]\ntrapped\n");
+        assertThat(first.exitCode()).isEqualTo(7);
+
+        CommandResult second = own.run("echo \"[$mine]\"; false; pwd; exec " + Shells.path(shell, dir)
+                + " -c 'exit 5'; echo not reached", dir, Map.of(), NO_TIMEOUT);
+        assertThat(second.stdoutTail()).isEqualTo("[]\n" + dir.toRealPath() + "\n");
+        assertThat(second.exitCode()).isEqualTo(5);
+        assertThat(own.run("exit 0", dir, Map.of(), NO_TIMEOUT).exitCode()).isZero(); // the job shell serves on
+    }
+
+    @Test
+    void should_run_a_job_in_a_process_of_its_own_that_the_job_shell_forked_without_starting_a_program()
+            throws Exception {
+        CommandRunner own = new CommandRunner(1024, 1024, "/bin/dash");
+        // /proc/self read by a builtin is the process the job runs in
+        String job = own.run("read -r pid rest < /proc/self/stat; echo $pid; readlink /proc/$pid/exe", dir, Map.of(),
+                NO_TIMEOUT).stdoutTail();
+        String[] lines = job.split("\n");
+        long jobShell = JobShell.forShell("/bin/dash").process().orElseThrow().pid();
+        assertThat(Long.parseLong(lines[0])).isNotEqualTo(jobShell);
+        assertThat(ProcessHandle.of(Long.parseLong(lines[0]))).isEmpty(); // ended with the job
+        assertThat(lines[1]).isEqualTo(Path.of("/bin/dash").toRealPath().toString());
+    }
+
+    @Test
+    void should_start_a_shell_of_its_own_only_for_a_command_that_reads_its_process_id() {
+        assertThat(CommandRunner.modeFor("echo {_id} >> runs.log")).isEqualTo(JobShell.Mode.SUBSHELL);
+        assertThat(CommandRunner.modeFor("tmp=/tmp/x.$$; run > $tmp")).isEqualTo(JobShell.Mode.OWN_SHELL);
+        assertThat(CommandRunner.modeFor("echo ${$}")).isEqualTo(JobShell.Mode.OWN_SHELL);
     }
 
     @Test

@@ -17,12 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A worker killed outright (SIGKILL of its JVM alone, nothing else) takes every process of its running jobs along:
@@ -37,18 +36,27 @@ class JobsDieWithWorkerIT {
     @TempDir
     Path temp;
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"/bin/dash", "/bin/bash", "busybox"})
-    void every_process_of_every_running_job_dies_with_a_killed_worker(String shell, TestCouch couch) throws Exception {
-        String shellPath = shellPath(shell);
+    /**
+     * {@code own shell}: the job reads {@code $$}, so it gets a shell started for it; {@code subshell}: a fork of the
+     * job shell runs it (the usual case), and a child tells the job's process id.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"/bin/dash, subshell", "/bin/bash, subshell", "busybox, subshell", "/bin/dash, own shell",
+        "/bin/bash, own shell", "busybox, own shell"})
+    void every_process_of_every_running_job_dies_with_a_killed_worker(String shell, String mode, TestCouch couch)
+            throws Exception {
+        String shellPath = Shells.path(shell, temp);
         String db = couch.createDatabase();
         PlainHttp http = new PlainHttp(couch, db);
         TestPools.fill(couch, db, JOBS);
         Path pids = Files.createDirectories(temp.resolve("pids"));
-        // each job records its shell, a child it waits for, a grandchild, and an orphan (its parent exits at once)
-        String job = "d='" + pids + "'; echo $$ >> \"$d/{_id}\"; sleep 300 & echo $! >> \"$d/{_id}\"; "
+        String self = mode.equals("own shell") ? "echo $$" : "sh -c 'echo $PPID'";
+        // each job records its own process, a child it waits for, a grandchild, and an orphan (its parent exits at once)
+        String job = "d='" + pids + "'; " + self + " >> \"$d/{_id}\"; sleep 300 & echo $! >> \"$d/{_id}\"; "
                 + "( sleep 300 & echo $! >> \"$d/{_id}\"; wait ) & echo $! >> \"$d/{_id}\"; "
                 + "( sleep 300 & echo $! >> \"$d/{_id}\" ); echo ready >> \"$d/{_id}\"; wait";
+        assertThat(CommandRunner.modeFor(job)).isEqualTo(mode.equals("own shell") ? JobShell.Mode.OWN_SHELL
+                : JobShell.Mode.SUBSHELL);
         Map<String, String> settings = TestPools.workerSettings(couch, db, job);
         settings.put("couchwork.exec.shell", shellPath);
         settings.put("couchwork.pool.concurrency", Integer.toString(JOBS));
@@ -98,19 +106,6 @@ class JobsDieWithWorkerIT {
 
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
                 .untilAsserted(() -> assertThat(leftBehind).noneMatch(LiveProcesses::isRunning));
-    }
-
-    private String shellPath(String shell) throws IOException {
-        if (!shell.equals("busybox")) {
-            Assumptions.assumeTrue(Files.isExecutable(Path.of(shell)), shell + " is not installed");
-            return shell;
-        }
-        Path busybox = Stream.of("/usr/bin/busybox", "/bin/busybox").map(Path::of).filter(Files::isExecutable)
-                .findFirst().orElse(null);
-        Assumptions.assumeTrue(busybox != null, "busybox is not installed (apt-get install busybox)");
-        Path sh = Files.createDirectories(temp.resolve("busybox")).resolve("sh");
-        Files.createSymbolicLink(sh, busybox); // busybox runs the applet its link is named after
-        return sh.toString();
     }
 
     private static long readyJobs(Path pids) throws IOException {
