@@ -409,8 +409,10 @@ final class BenchReport {
         run.settings().forEach((k, v) -> md.append("  | `").append(k).append("` | `").append(v.replace("|", "\\|"))
                 .append("` |\n"));
         md.append("\n  The workers start on an empty pool; once every one of them serves it, a warm-up batch (30 tokens"
-                + " per execution slot of the row, 100 at least) is loaded and drained untimed, so that what is timed"
-                + " is workers draining a pool, not their JIT compiler's first seconds (JVM start-up is not timed"
+                + " per execution slot of the row, 250 per worker process at least: the JIT compiles a method after"
+                + " about 200 calls, and each worker's per-token code runs once per token it takes) is loaded and"
+                + " drained untimed, so that what is timed is workers draining a pool, not their JIT compiler's first"
+                + " seconds (JVM start-up is not timed"
                 + " either). Then the tokens are loaded (`_bulk_docs` of 500) and the time runs from the load until the"
                 + " `_changes` feed (read without documents) shows every token finished, confirmed by reading the"
                 + " tokens back once at the end (a token whose claim a start write proved has a third revision while"

@@ -177,9 +177,13 @@ final class PoolBench {
         }
     }
 
-    /** Tokens run before the timed part: a few dozen per execution slot of the row, 100 at least. */
+    /**
+     * Tokens run before the timed part: a few dozen per execution slot of the row, and 250 per worker process at least:
+     * the JIT compiles a method after about 200 calls, and a worker's per-token code runs once per token it takes. With
+     * 30 per slot alone, each of eight 1-slot workers was timed while its per-token code was still interpreted.
+     */
     static int warmUpTokens(int processes, int slots) {
-        return Math.max(100, 30 * processes * slots);
+        return Math.max(250 * processes, 30 * processes * slots);
     }
 
     /** Waits until every worker logged that it serves the pool; a worker that exits first fails the run. */
