@@ -568,6 +568,8 @@ public final class HeldTokens implements AutoCloseable {
         int outcomes = docs.size();
         List<Start> startsWritten = new ArrayList<>();
         List<Token> startDocs = new ArrayList<>();
+        Set<String> finishing = new HashSet<>();
+        written.forEach(f -> finishing.add(f.id()));
         for (Start st : starts) {
             Token current = held.get(st.id());
             if (st.proven().isDone()) {
@@ -575,6 +577,13 @@ public final class HeldTokens implements AutoCloseable {
             }
             if (current == null || !Objects.equals(current.claimId(), st.claimId())) {
                 st.proven().complete(false);
+                continue;
+            }
+            // a token asked to be proven while it waited behind another's job may have started since, on the feed's
+            // proof, and even finished: its start write would conflict with our own outcome (written first in this
+            // request) and read as another client's change
+            if (finishing.contains(st.id()) || shownByFeed(st.id())) {
+                st.proven().complete(true);
                 continue;
             }
             Token started = current.started(st.at(), st.at() + leaseSeconds);

@@ -33,9 +33,10 @@ class HeldTokensIT {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
 
-    /** The real database, counting its _bulk_docs requests. */
+    /** The real database, counting its _bulk_docs requests and the start writes in them. */
     private static final class CountingDatabase extends CouchDatabase {
         final AtomicInteger bulkWrites = new AtomicInteger();
+        final List<String> startsWritten = java.util.Collections.synchronizedList(new ArrayList<>());
 
         CountingDatabase(CouchDbSettings settings) {
             super(CouchDbClients.create(settings), settings);
@@ -44,6 +45,8 @@ class HeldTokensIT {
         @Override
         public List<WriteResult> bulkWrite(List<ObjectNode> docs) {
             bulkWrites.incrementAndGet();
+            docs.stream().filter(d -> d.has("started_at") && d.path("done").asLong() == 0)
+                    .forEach(d -> startsWritten.add(d.path("_id").asText()));
             return super.bulkWrite(docs);
         }
     }
@@ -357,5 +360,56 @@ class HeldTokensIT {
         }
         assertThat(new Token(db.get(tokens.get(1).id()).orElseThrow()).document().has("started_at")).isTrue();
         assertThat(db.get(tokens.get(2).id()).orElseThrow().path("hostname").asText()).isEqualTo("picas-node");
+    }
+
+    @Test
+    void a_waiting_token_whose_job_started_and_finished_before_the_proof_was_written_gets_no_start_write(TestCouch couch)
+            throws Exception {
+        CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
+        List<Token> tokens = claimed(db, 3);
+        Token first = tokens.get(0);
+        Token waiting = tokens.get(1);
+        try (HeldTokens held = held(db, Duration.ofSeconds(2))) {
+            tokens.forEach(held::hold);
+            long started = clock.instant().getEpochSecond();
+            // written at once: the next request gathers what comes within the write interval
+            assertThat(held.finish(tokens.get(2).id(), success(), started).get(10, TimeUnit.SECONDS))
+                    .isEqualTo(HeldTokens.Saved.WRITTEN);
+            // the waiting token's job ran on the feed's proof and ended; its outcome and a proof asked for it while it
+            // waited share the next request
+            CompletableFuture<HeldTokens.Saved> finished = held.finish(waiting.id(), success(), started);
+            CompletableFuture<Boolean> proven = CompletableFuture.supplyAsync(
+                    () -> held.start(first, List.of(waiting.id())));
+
+            assertThat(proven.get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(finished.get(10, TimeUnit.SECONDS)).isEqualTo(HeldTokens.Saved.WRITTEN);
+            assertThat(db.startsWritten).containsExactly(first.id());
+            assertThat(held.tokensLetGo()).isZero(); // before, its start write met our own outcome and let it "go"
+        }
+        assertThat(new Token(db.get(waiting.id()).orElseThrow()).state()).isEqualTo(TokenState.DONE);
+    }
+
+    @Test
+    void a_waiting_token_the_feed_showed_back_before_its_proof_was_written_gets_no_start_write(TestCouch couch)
+            throws Exception {
+        CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
+        List<Token> tokens = claimed(db, 3);
+        Token first = tokens.get(0);
+        Token waiting = tokens.get(1);
+        try (HeldTokens held = held(db, Duration.ofSeconds(2))) {
+            tokens.forEach(held::hold);
+            assertThat(held.finish(tokens.get(2).id(), success(), clock.instant().getEpochSecond())
+                    .get(10, TimeUnit.SECONDS)).isEqualTo(HeldTokens.Saved.WRITTEN);
+            CompletableFuture<Boolean> proven = new CompletableFuture<>();
+            Thread job = new Thread(() -> proven.complete(held.start(first, List.of(waiting.id()))));
+            job.start();
+            // the job waits for its proof: both proofs are queued for the next request
+            await().atMost(Duration.ofSeconds(10)).until(() -> job.getState() == Thread.State.WAITING);
+            held.observe(List.of(db.get(waiting.id()).orElseThrow())); // the feed brings our claim back meanwhile
+
+            assertThat(proven.get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(held.proof(waiting.id())).contains(true);
+            assertThat(db.startsWritten).containsExactly(first.id());
+        }
     }
 }
