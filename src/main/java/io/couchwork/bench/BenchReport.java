@@ -178,8 +178,10 @@ final class BenchReport {
             bounds.add("**8 × 1 against 1 × 8**: " + String.join("; ", parts) + ". Eight worker JVMs share "
                     + Runtime.getRuntime().availableProcessors() + " cores with the jobs, each follows its own"
                     + " `_changes` feed (every change is sent to and read by every worker: the server's work for the"
-                    + " feed grows with the number of workers), and each claims and writes results for itself in"
-                    + " smaller batches; one JVM with 8 slots does all of that once.");
+                    + " feeds grows with the number of workers, as does the JVMs' for reading them), and each claims"
+                    + " and writes results for itself in smaller batches; one JVM with 8 slots does all of that once."
+                    + " On nodes of their own, as pilots run, each worker's share of that is its node's, and only the"
+                    + " server's grows with the number of workers.");
         }
 
         cells = new ArrayList<>();
@@ -377,16 +379,23 @@ final class BenchReport {
 
     /** The worker processes' CPU time per token over the timed part, in ms. */
     private static String workerCpuMs(PoolBench.ShellResult r) {
-        double seconds = r.cpu().workerSeconds();
+        return cpuMs(r.cpu().workerSeconds(), r);
+    }
+
+    private static String serverCpuMs(PoolBench.ShellResult r) {
+        return cpuMs(r.cpu().serverSeconds(), r);
+    }
+
+    private static String cpuMs(double seconds, PoolBench.ShellResult r) {
         return Double.isNaN(seconds) ? "—" : String.format(Locale.ROOT, "%.1f", 1000 * seconds / r.tokens());
     }
 
     private static String spreadPart(ProfileRun p, PoolBench.ShellResult eight, PoolBench.ShellResult one) {
         return String.format(Locale.ROOT, "%s %.1f against %.1f tokens/s (worker JVMs' CPU time per"
-                + " token %s against %s ms, wasted claims per token %s against %s,"
-                + " CouchDB requests per token %s against %s%s)", p.key(), eight.tokensPerSecond(),
-                one.tokensPerSecond(), workerCpuMs(eight), workerCpuMs(one), f3(waste(eight)), f3(waste(one)), perToken(eight),
-                perToken(one),
+                + " token %s against %s ms, the bundled server's %s against %s ms, wasted claims per token %s against"
+                + " %s, CouchDB requests per token %s against %s%s)", p.key(), eight.tokensPerSecond(),
+                one.tokensPerSecond(), workerCpuMs(eight), workerCpuMs(one), serverCpuMs(eight), serverCpuMs(one),
+                f3(waste(eight)), f3(waste(one)), perToken(eight), perToken(one),
                 eight.server() == null ? "" : String.format(Locale.ROOT, ", write queue busy %.0f %% against %.0f %%"
                         + ", of which the bundled server beyond the model %.0f %% against %.0f %%", busy(eight),
                         busy(one), overrun(eight), overrun(one)));

@@ -58,6 +58,14 @@ final class PoolBench {
     private static final Pattern STOPPED = Pattern.compile(
             "claimed (\\d+) tokens, lost (\\d+) claim races(?:, sent (\\d+) CouchDB requests)?");
 
+    /** Worker processes still running; a bench stopped by Ctrl-C or SIGTERM takes them along. */
+    private static final java.util.Set<Process> STARTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly),
+                "couchwork-bench-workers"));
+    }
+
     /** The no-op row's tokens claimed ahead of the slots: trivial jobs finish in microseconds, so claim in bulk. */
     static final int PREFETCH = 128;
 
@@ -299,8 +307,12 @@ final class PoolBench {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         String userOptions = System.getenv().getOrDefault("JAVA_OPTS", "");
         builder.environment().put("JAVA_OPTS", (userOptions + " -D" + CouchworkHome.LAUNCH_PROPERTY + "=" + home).strip());
-        return builder.start();
+        Process worker = builder.start();
+        STARTED.add(worker);
+        worker.onExit().thenRun(() -> STARTED.remove(worker));
+        return worker;
     }
+
 
     /** A process's peak resident memory (VmHWM) in KiB, -1 when unknown. */
     static long peakRssKb(long pid) {
