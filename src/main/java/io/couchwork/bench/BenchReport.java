@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -316,9 +317,35 @@ final class BenchReport {
                     + " no cost profile's modelled write queue was busy 80 % of the time.");
         } else if (serverBound) {
             s.append("In some cost-profile rows the modelled write queue was busy 80 % of the time or more: there the"
-                    + " server's writes bound the rate as well.");
+                    + " server's writes bound the rate as well. ");
         }
+        s.append(modelledWriteBound(misses));
         return s.toString().strip();
+    }
+
+    /** Rows the modelled server's write queue caps below 0.8 × the bare spawn (see CostModel.Profile#maxTokensPerSecond). */
+    private static String modelledWriteBound(List<ShellMiss> misses) {
+        Map<String, List<String>> capped = new LinkedHashMap<>();
+        Map<String, Double> caps = new LinkedHashMap<>();
+        for (ShellMiss m : misses) {
+            CostModel.Profile cost = m.profile().profile().cost();
+            if (cost == null) {
+                continue;
+            }
+            double cap = cost.maxTokensPerSecond();
+            if (cap < 0.8 * m.spawn().perSecond()) {
+                caps.put(m.profile().key(), cap);
+                capped.computeIfAbsent(m.profile().key(), k -> new ArrayList<>()).add(String.format(Locale.ROOT,
+                        "%d × %d (0.8 × the bare spawn: %.0f)", m.row().processes(), m.row().slots(),
+                        0.8 * m.spawn().perSecond()));
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        capped.forEach((key, rows) -> parts.add(String.format(Locale.ROOT, "%s at most %.0f tokens/s, under the"
+                + " target of %s", key, caps.get(key), String.join(", ", rows))));
+        return parts.isEmpty() ? "" : "The modelled server's per-document write costs alone (one new document and two"
+                + " updates per token, through its one write queue, no fixed cost counted) allow " + String.join("; ",
+                        parts) + ": no worker reaches 0.8 there against that model.";
     }
 
     /**

@@ -42,6 +42,14 @@ public final class CostModel {
             return (bulk50Updates - fixedWrite()) / 50;
         }
 
+        /**
+         * The token rate the write queue allows by per-document costs alone, however large the batches: each token is
+         * written new once (loaded), then updated twice (claimed, finished).
+         */
+        public double maxTokensPerSecond() {
+            return 1000 / (perNewDoc() + 2 * perUpdatedDoc());
+        }
+
         /** What a view read costs on top of a warm one when its index must take in new writes first. */
         public double viewAfterWritePenalty() {
             return viewAfterWrite - viewWarm;

@@ -115,4 +115,11 @@ class CostModelTest {
         assertThat(request("GET", "/pool/_design/Monitor", null, null).kind()).isEqualTo(Kind.READ);
         assertThat(request("POST", "/pool", null, "{\"type\":\"token\"}").newDocs()).isEqualTo(1);
     }
+
+    @Test
+    void should_cap_the_token_rate_by_the_per_document_write_costs_of_one_load_and_two_updates() {
+        // cluster: 0.455 ms per new document, 0.689 ms per update
+        assertThat(CostModel.CLUSTER.maxTokensPerSecond()).isCloseTo(545.6, within(0.5));
+        assertThat(CostModel.SINGLE_NODE.maxTokensPerSecond()).isCloseTo(3472, within(1.0));
+    }
 }
