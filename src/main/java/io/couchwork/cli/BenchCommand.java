@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
                 + " command, the same command spawned bare (the machine's limit) and run by a PiCaS-style loop, the"
                 + " server alone, and the no-op step; on the bundled server as it is and behind a proxy giving each"
                 + " request CouchDB 3.5's measured service time (single node, cluster). Against COUCHDB_URL when set (then"
-                + " without the cost profiles). About 8 minutes with the defaults on 2 cores."})
+                + " without the cost profiles). About 10 minutes with the defaults on 2 cores."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--output", defaultValue = "docs/benchmarks.md", description = "Report file (default: ${DEFAULT-VALUE}).")
