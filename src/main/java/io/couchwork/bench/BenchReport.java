@@ -336,13 +336,12 @@ final class BenchReport {
             if (cap < 0.8 * m.spawn().perSecond()) {
                 caps.put(m.profile().key(), cap);
                 capped.computeIfAbsent(m.profile().key(), k -> new ArrayList<>()).add(String.format(Locale.ROOT,
-                        "%d × %d (0.8 × the bare spawn: %.0f)", m.row().processes(), m.row().slots(),
-                        0.8 * m.spawn().perSecond()));
+                        "%d × %d asks for %.0f", m.row().processes(), m.row().slots(), 0.8 * m.spawn().perSecond()));
             }
         }
         List<String> parts = new ArrayList<>();
-        capped.forEach((key, rows) -> parts.add(String.format(Locale.ROOT, "%s at most %.0f tokens/s, under the"
-                + " target of %s", key, caps.get(key), String.join(", ", rows))));
+        capped.forEach((key, rows) -> parts.add(String.format(Locale.ROOT, "in the %s model at most %.0f tokens/s,"
+                + " where 0.8 × the bare spawn at %s", key, caps.get(key), String.join(" and ", rows))));
         return parts.isEmpty() ? "" : "The modelled server's per-document write costs alone (one new document and two"
                 + " updates per token, through its one write queue, no fixed cost counted) allow " + String.join("; ",
                         parts) + ": no worker reaches 0.8 there against that model.";
