@@ -299,8 +299,10 @@ final class BenchReport {
             double median = sorted.get(sorted.size() / 2);
             s.append(String.format(Locale.ROOT, "The shell path created about %.1f more processes or threads per token"
                     + " than a bare spawn (median over these rows; the counter is machine-wide, so noisy)%s", median,
-                    median >= 0.8 ? ": the extra process starts of each job are part of the bound, the rest is the"
-                            + " job's own handling in the worker. " : ". "));
+                    median >= 0.8 ? ": the job shell forks twice per job (a fork that waits for the job, and the"
+                            + " job's subshell) and starts no program, where the bare spawn starts `/bin/sh` once; a"
+                            + " fork of the small shell costs less than that start, so the rest of the bound is each"
+                            + " token's handling in the worker and the server. " : ". "));
         }
         if (!coresBusy.isEmpty()) {
             double busy = coresBusy.stream().sorted().toList().get(coresBusy.size() / 2);
