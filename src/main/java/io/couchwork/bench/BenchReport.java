@@ -314,14 +314,15 @@ final class BenchReport {
                             + " waiting." : "."));
         }
         s.append(cpuBudget(misses));
-        if (bundledMissed && !serverBound) {
-            s.append("The server is not what bounds it: the bundled profile, with no added cost, misses as well, and"
-                    + " no cost profile's modelled write queue was busy 80 % of the time.");
+        String writeCap = modelledWriteBound(misses);
+        if (bundledMissed && !serverBound && writeCap.isEmpty()) {
+            s.append("The server model is not what bounds it: the bundled profile, with no added cost, misses as well,"
+                    + " and no cost profile's modelled write queue was busy 80 % of the time. ");
         } else if (serverBound) {
             s.append("In some cost-profile rows the modelled write queue was busy 80 % of the time or more: there the"
                     + " server's writes bound the rate as well. ");
         }
-        s.append(modelledWriteBound(misses));
+        s.append(writeCap);
         return s.toString().strip();
     }
 
