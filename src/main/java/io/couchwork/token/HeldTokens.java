@@ -568,8 +568,6 @@ public final class HeldTokens implements AutoCloseable {
         int outcomes = docs.size();
         List<Start> startsWritten = new ArrayList<>();
         List<Token> startDocs = new ArrayList<>();
-        Set<String> finishing = new HashSet<>();
-        written.forEach(f -> finishing.add(f.id()));
         for (Start st : starts) {
             Token current = held.get(st.id());
             if (st.proven().isDone()) {
@@ -580,9 +578,15 @@ public final class HeldTokens implements AutoCloseable {
                 continue;
             }
             // a token asked to be proven while it waited behind another's job may have started since, on the feed's
-            // proof, and even finished: its start write would conflict with our own outcome (written first in this
-            // request) and read as another client's change
-            if (finishing.contains(st.id()) || shownByFeed(st.id())) {
+            // proof, and even finished: its start write would conflict with our own outcome (written first, when in
+            // this request) and read as another client's change. An outcome on its way ends the claim, so its job must
+            // not start (one released at shutdown may not have); a claim the feed showed back is proven as a job
+            // proves it itself
+            if (finishing.contains(st.id())) {
+                st.proven().complete(false);
+                continue;
+            }
+            if (shownByFeed(st.id())) {
                 st.proven().complete(true);
                 continue;
             }

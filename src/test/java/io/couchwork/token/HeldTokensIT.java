@@ -387,6 +387,28 @@ class HeldTokensIT {
     }
 
     @Test
+    void a_token_released_before_its_job_started_is_not_proven_and_gets_no_start_write(TestCouch couch)
+            throws Exception {
+        CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
+        List<Token> tokens = claimed(db, 2);
+        Token released = tokens.get(0);
+        try (HeldTokens held = held(db, Duration.ofSeconds(2))) {
+            holdAndOpenAWriteInterval(held, tokens);
+            // released at shutdown while its job thread was on its way to the proof: the release and the proof share
+            // the next request, and the job must not start on a claim that is being given back
+            CompletableFuture<HeldTokens.Saved> release = held.finish(released.id(),
+                    new Outcome.Released("worker stopping"), clock.instant().getEpochSecond());
+            CompletableFuture<Boolean> proven = CompletableFuture.supplyAsync(() -> held.start(released));
+
+            assertThat(proven.get(10, TimeUnit.SECONDS)).isFalse();
+            assertThat(release.get(10, TimeUnit.SECONDS)).isEqualTo(HeldTokens.Saved.WRITTEN);
+            assertThat(db.startsWritten).isEmpty();
+            assertThat(held.tokensLetGo()).isZero();
+        }
+        assertThat(new Token(db.get(released.id()).orElseThrow()).state()).isEqualTo(TokenState.TODO);
+    }
+
+    @Test
     void a_waiting_token_the_feed_showed_back_before_its_proof_was_written_gets_no_start_write(TestCouch couch)
             throws Exception {
         CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
