@@ -328,23 +328,18 @@ final class BenchReport {
 
     /** Rows the modelled server's write queue caps below 0.8 × the bare spawn (see CostModel.Profile#maxTokensPerSecond). */
     private static String modelledWriteBound(List<ShellMiss> misses) {
-        Map<String, List<String>> capped = new LinkedHashMap<>();
-        Map<String, Double> caps = new LinkedHashMap<>();
+        Map<ProfileRun, List<String>> capped = new LinkedHashMap<>();
         for (ShellMiss m : misses) {
             CostModel.Profile cost = m.profile().profile().cost();
-            if (cost == null) {
-                continue;
-            }
-            double cap = cost.maxTokensPerSecond();
-            if (cap < 0.8 * m.spawn().perSecond()) {
-                caps.put(m.profile().key(), cap);
-                capped.computeIfAbsent(m.profile().key(), k -> new ArrayList<>()).add(String.format(Locale.ROOT,
+            if (cost != null && cost.maxTokensPerSecond() < 0.8 * m.spawn().perSecond()) {
+                capped.computeIfAbsent(m.profile(), k -> new ArrayList<>()).add(String.format(Locale.ROOT,
                         "%d × %d asks for %.0f", m.row().processes(), m.row().slots(), 0.8 * m.spawn().perSecond()));
             }
         }
         List<String> parts = new ArrayList<>();
-        capped.forEach((key, rows) -> parts.add(String.format(Locale.ROOT, "in the %s model at most %.0f tokens/s,"
-                + " where 0.8 × the bare spawn at %s", key, caps.get(key), String.join(" and ", rows))));
+        capped.forEach((p, rows) -> parts.add(String.format(Locale.ROOT, "in the %s model at most %.0f tokens/s,"
+                + " where 0.8 × the bare spawn at %s", p.key(), p.profile().cost().maxTokensPerSecond(),
+                String.join(" and ", rows))));
         return parts.isEmpty() ? "" : "The modelled server's per-document write costs alone (one new document and two"
                 + " updates per token, through its one write queue, no fixed cost counted) allow " + String.join("; ",
                         parts) + ": no worker reaches 0.8 there against that model.";

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -59,7 +60,7 @@ final class PoolBench {
             "claimed (\\d+) tokens, lost (\\d+) claim races(?:, sent (\\d+) CouchDB requests)?");
 
     /** Worker processes still running; a bench stopped by Ctrl-C or SIGTERM takes them along. */
-    private static final java.util.Set<Process> STARTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<Process> STARTED = ConcurrentHashMap.newKeySet();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly),
@@ -312,7 +313,6 @@ final class PoolBench {
         worker.onExit().thenRun(() -> STARTED.remove(worker));
         return worker;
     }
-
 
     /** A process's peak resident memory (VmHWM) in KiB, -1 when unknown. */
     static long peakRssKb(long pid) {

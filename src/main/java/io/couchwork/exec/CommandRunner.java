@@ -194,8 +194,8 @@ public final class CommandRunner {
 
     /** The job as a script: into its directory, its environment, then the command as the user wrote it. */
     static String script(String command, Path workingDirectory, Map<String, String> environment) {
-        StringBuilder script = new StringBuilder("unset couchwork_job; cd ").append(CommandTemplate.quote(workingDirectory.toString()))
-                .append(" || exit 126\n");
+        StringBuilder script = new StringBuilder("unset couchwork_job; cd ")
+                .append(CommandTemplate.quote(workingDirectory.toString())).append(" || exit 126\n");
         environment.forEach((name, value) -> {
             if (isName(name)) {
                 script.append("export ").append(name).append('=')

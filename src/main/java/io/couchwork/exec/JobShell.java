@@ -46,19 +46,17 @@ public final class JobShell {
             couchwork_shell=$1 couchwork_own_group=$2
             while IFS=' ' read -r couchwork_op couchwork_id couchwork_dir; do
               case $couchwork_op in
-                run) {
-                       ( couchwork_job=$couchwork_dir/job.sh
-                         unset couchwork_shell couchwork_own_group couchwork_op couchwork_id couchwork_dir
-                         set --
-                         . "$couchwork_job"
-                       ) >"$couchwork_dir/stdout.log" 2>"$couchwork_dir/stderr.log" </dev/null &
-                       echo "pid $couchwork_id $!"
-                       wait $!
-                       echo "done $couchwork_id $?"
-                     } & ;;
-                spawn) {
-                       "$couchwork_shell" "$couchwork_dir/job.sh" >"$couchwork_dir/stdout.log" \\
-                         2>"$couchwork_dir/stderr.log" </dev/null &
+                run|spawn) {
+                       if [ "$couchwork_op" = run ]; then
+                         ( couchwork_job=$couchwork_dir/job.sh
+                           unset couchwork_shell couchwork_own_group couchwork_op couchwork_id couchwork_dir
+                           set --
+                           . "$couchwork_job"
+                         ) >"$couchwork_dir/stdout.log" 2>"$couchwork_dir/stderr.log" </dev/null &
+                       else
+                         "$couchwork_shell" "$couchwork_dir/job.sh" >"$couchwork_dir/stdout.log" \\
+                           2>"$couchwork_dir/stderr.log" </dev/null &
+                       fi
                        echo "pid $couchwork_id $!"
                        wait $!
                        echo "done $couchwork_id $?"
@@ -70,7 +68,7 @@ public final class JobShell {
 
     /** How a job's script runs. */
     public enum Mode {
-        /** In a fork of the job shell (a subshell), which costs a fork and no program start; {@code $$} names the job shell. */
+        /** In a fork of the job shell (a subshell): a fork and no program start; {@code $$} names the job shell. */
         SUBSHELL("run"),
         /** In a shell started for it, whose {@code $$} is its own. */
         OWN_SHELL("spawn");

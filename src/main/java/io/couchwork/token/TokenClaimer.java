@@ -315,9 +315,12 @@ public final class TokenClaimer {
             for (ObjectNode doc : docs) {
                 Token current = new Token(doc);
                 Token mine = byId.get(current.id());
-                if (mine != null && !ConflictedDocuments.isConflicted(doc) && isOurs(mine, current)) {
+                if (mine == null || ConflictedDocuments.isConflicted(doc)) {
+                    continue;
+                }
+                if (isOurs(mine, current)) {
                     confirmed.add(current);
-                } else if (mine != null && !ConflictedDocuments.isConflicted(doc)) {
+                } else {
                     queue.offer(current); // as it is now: someone else's claim leaves the queue
                 }
             }
