@@ -50,6 +50,8 @@ public final class HeldTokens implements AutoCloseable {
     private static final int RECENTLY_SHOWN = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(HeldTokens.class);
     private static final int MAX_BATCH = 100;
+    /** The longest wait for the feed to show a claim, in quiet intervals: a feed this far behind is not waited for. */
+    private static final int MAX_FEED_WAITS = 10;
     /** The run history outcome of a result that was not applied. */
     public static final String SUPERSEDED = "superseded";
 
@@ -66,6 +68,8 @@ public final class HeldTokens implements AutoCloseable {
     private final Map<String, CompletableFuture<Boolean>> proofs = new ConcurrentHashMap<>();
     // starts waiting for the feed to show their claim: completed when it does
     private final Map<String, CompletableFuture<Void>> awaitingFeed = new ConcurrentHashMap<>();
+    /** When the feed last delivered changes (System.nanoTime). */
+    private volatile long feedDeliveredNanos = System.nanoTime();
     // the feed may show a claim before the claimer hands the token over: the latest revisions it showed, by id
     private final Map<String, String> recentlyShown = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(256, 0.75f, false) {
@@ -259,27 +263,51 @@ public final class HeldTokens implements AutoCloseable {
     }
 
     /**
-     * As {@link #shownByFeed(String)}, waiting up to {@code wait} for the feed to show a claim just made: the feed
-     * brings it back within milliseconds, sooner than a start write would come back.
+     * As {@link #shownByFeed(String)}, waiting for the feed to show a claim just made, for as long as the feed keeps
+     * delivering: it brings the claim back within milliseconds, sooner than a start write would come back, but a large
+     * claim comes back change by change, behind other clients' changes. Gives up once the feed has been silent for
+     * {@code quiet} (it is off, or stalled), after ten times that in all (it is far behind), and as soon as it shows
+     * another revision of the token as new as ours (a claim race, or another client's change).
      */
-    public boolean shownByFeed(String id, Duration wait) throws InterruptedException {
-        if (shownByFeed(id) || wait.isZero()) {
+    public boolean shownByFeed(String id, Duration quiet) throws InterruptedException {
+        if (shownByFeed(id) || quiet.isZero()) {
             return shownByFeed(id);
         }
         CompletableFuture<Void> shown = awaitingFeed.computeIfAbsent(id, k -> new CompletableFuture<>());
-        if (!shownByFeed(id)) {
-            try {
-                shown.get(wait.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                // not shown in time: a start write proves it instead
+        long start = System.nanoTime();
+        long end = start + MAX_FEED_WAITS * quiet.toNanos();
+        try {
+            while (!shownByFeed(id)) {
+                long delivered = feedDeliveredNanos;
+                long until = (delivered - start > 0 ? delivered : start) + quiet.toNanos();
+                if (end - until < 0) {
+                    until = end;
+                }
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    break; // not shown in time: a start write proves it instead
+                }
+                try {
+                    shown.get(left, TimeUnit.NANOSECONDS);
+                    break; // shown: our claim, or another client's revision, which only a start write settles
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // look again: the feed may have delivered other changes meanwhile
+                } catch (java.util.concurrent.ExecutionException e) {
+                    break;
+                }
             }
+        } finally {
+            awaitingFeed.remove(id, shown);
         }
-        awaitingFeed.remove(id, shown);
         return shownByFeed(id);
     }
 
     private void shown(String id) {
         shownByFeed.add(id);
+        stopAwaiting(id);
+    }
+
+    private void stopAwaiting(String id) {
         CompletableFuture<Void> waiting = awaitingFeed.get(id);
         if (waiting != null) {
             waiting.complete(null);
@@ -303,6 +331,7 @@ public final class HeldTokens implements AutoCloseable {
      * say nothing (the feed may lag behind our own writes).
      */
     public void observe(List<ObjectNode> docs) {
+        feedDeliveredNanos = System.nanoTime();
         for (ObjectNode doc : docs) {
             Token mine = held.get(doc.path("_id").asText());
             if (mine == null) {
@@ -316,6 +345,9 @@ public final class HeldTokens implements AutoCloseable {
             if (latest.rev() != null && latest.rev().equals(mine.rev())) {
                 shown(mine.id()); // our claim (or our last write) came back: any later change will too
                 continue;
+            }
+            if (generation(latest.rev()) >= generation(mine.rev())) {
+                stopAwaiting(mine.id()); // not ours: a job start waiting for the feed has a start write settle it
             }
             if (generation(latest.rev()) > generation(mine.rev()) && !ClaimOwnership.stillHolds(mine, latest)
                     && !latest.hasRunOf(mine.claimId())) {

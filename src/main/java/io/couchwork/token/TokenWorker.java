@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TokenWorker {
 
-    /** How long a job start waits for the feed to show its claim before a start write proves it instead. */
+    /** How long the feed may stay silent while a job start waits for it to show its claim; a start write then proves it. */
     private static final Duration FEED_PROOF_WAIT = Duration.ofMillis(20);
     private static final Logger LOG = LoggerFactory.getLogger(TokenWorker.class);
     /** Finished jobs, one line each: a logger of their own, so that a busy pool can turn them down. */
@@ -315,10 +315,10 @@ public final class TokenWorker {
             return;
         }
         // a prefetched token may have been reset, re-locked or finished by another client meanwhile. The feed shows such
-        // a change within milliseconds (and stops the token); a claim it has not shown back within a write interval (a
-        // feed that lags or is off) is proven by a start write, which fails on any change since our claim: such a token
-        // is let go (logged by the writer), never run. A start write for every token would cost a 1-slot worker a write
-        // round trip per job
+        // a change within milliseconds (and stops the token); a claim it has not shown back before it fell silent for a
+        // write interval, or fell far behind (see HeldTokens.shownByFeed), is proven by a start write, which fails on any
+        // change since our claim: such a token is let go (logged by the writer), never run. A start write for every
+        // token would cost a 1-slot worker a write round trip per job
         boolean mine = held.proof(token.id()).orElseGet(() -> provenByFeed(token)
                 || held.start(token, List.copyOf(waiting)));
         if (!mine) {

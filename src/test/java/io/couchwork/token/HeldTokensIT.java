@@ -339,6 +339,83 @@ class HeldTokensIT {
     }
 
     @Test
+    void a_job_start_waits_for_its_claim_while_the_feed_keeps_delivering_other_changes(TestCouch couch)
+            throws Exception {
+        CouchDatabase db = couch.database(couch.createDatabase());
+        List<Token> tokens = claimed(db, 2);
+        Token mine = tokens.get(0);
+        ObjectNode other = db.get(tokens.get(1).id()).orElseThrow(); // not held: a change of no concern
+        Duration quiet = Duration.ofMillis(250);
+        try (HeldTokens held = held(db, Duration.ofMillis(20))) {
+            held.hold(mine);
+            // a large claim comes back change by change: ours after many others, later than the quiet interval
+            CompletableFuture<Void> feed = CompletableFuture.runAsync(() -> {
+                long until = System.nanoTime() + 3 * quiet.toNanos();
+                while (System.nanoTime() < until) {
+                    held.observe(List.of(other));
+                    sleepQuietly(10);
+                }
+                held.observe(List.of(db.get(mine.id()).orElseThrow()));
+            });
+            assertThat(held.shownByFeed(mine.id(), quiet)).isTrue();
+            feed.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void a_job_start_stops_waiting_for_a_silent_feed_for_one_far_behind_and_for_another_revision(TestCouch couch)
+            throws Exception {
+        CouchDatabase db = couch.database(couch.createDatabase());
+        List<Token> tokens = claimed(db, 2);
+        Token mine = tokens.get(0);
+        ObjectNode other = db.get(tokens.get(1).id()).orElseThrow();
+        Duration quiet = Duration.ofMillis(50);
+        try (HeldTokens held = held(db, Duration.ofMillis(20))) {
+            held.hold(mine);
+            assertThat(held.shownByFeed(mine.id(), quiet)).isFalse(); // silent: a start write proves it instead
+
+            java.util.concurrent.atomic.AtomicBoolean delivering = new java.util.concurrent.atomic.AtomicBoolean(true);
+            CompletableFuture<Void> feed = CompletableFuture.runAsync(() -> {
+                while (delivering.get()) {
+                    held.observe(List.of(other));
+                    sleepQuietly(5);
+                }
+            });
+            try {
+                assertThat(held.shownByFeed(mine.id(), quiet)).isFalse(); // busy, but never ours: not waited for forever
+            } finally {
+                delivering.set(false);
+                feed.get(10, TimeUnit.SECONDS);
+            }
+            // another client's lock, shown while we wait: no use waiting on, however busy the feed
+            picasRelock(db, mine.id(), mine.lock() + 1);
+            ObjectNode relocked = db.get(mine.id()).orElseThrow();
+            delivering.set(true);
+            CompletableFuture<Void> race = CompletableFuture.runAsync(() -> {
+                while (delivering.get()) {
+                    held.observe(List.of(relocked));
+                    sleepQuietly(5);
+                }
+            });
+            try {
+                assertThat(held.shownByFeed(mine.id(), Duration.ofSeconds(10))).isFalse();
+            } finally {
+                delivering.set(false);
+                race.get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis); // the pace of a feed's deliveries, which is what is being tested
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void one_start_write_proves_the_claims_waiting_behind_it_and_lets_go_of_a_changed_one(TestCouch couch) {
         CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
         List<Token> tokens = claimed(db, 3);
