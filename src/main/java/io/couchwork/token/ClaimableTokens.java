@@ -2,7 +2,6 @@ package io.couchwork.token;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -25,22 +24,22 @@ public final class ClaimableTokens {
 
     /** Order of ready tokens: the queue view's key [-priority, created], then id. */
     private record ReadyKey(long priority, long created, String id) implements Comparable<ReadyKey> {
-        private static final Comparator<ReadyKey> ORDER = Comparator.comparingLong((ReadyKey k) -> -k.priority)
-                .thenComparingLong(k -> k.created).thenComparing(k -> k.id);
-
+        // spelled out rather than a Comparator chain: every change of the pool, in every worker, compares keys
         @Override
         public int compareTo(ReadyKey other) {
-            return ORDER.compare(this, other);
+            int order = Long.compare(other.priority, priority);
+            if (order == 0) {
+                order = Long.compare(created, other.created);
+            }
+            return order != 0 ? order : id.compareTo(other.id);
         }
     }
 
     private record DelayedKey(long notBefore, String id) implements Comparable<DelayedKey> {
-        private static final Comparator<DelayedKey> ORDER = Comparator.comparingLong((DelayedKey k) -> k.notBefore)
-                .thenComparing(k -> k.id);
-
         @Override
         public int compareTo(DelayedKey other) {
-            return ORDER.compare(this, other);
+            int order = Long.compare(notBefore, other.notBefore);
+            return order != 0 ? order : id.compareTo(other.id);
         }
     }
 
