@@ -446,10 +446,15 @@ final class BenchReport {
                 + " about 200 calls, and each worker's per-token code runs once per token it takes) is loaded and"
                 + " drained untimed, so that what is timed is workers draining a pool, not their JIT compiler's first"
                 + " seconds (JVM start-up is not timed"
-                + " either). Then the tokens are loaded (`_bulk_docs` of 500) and the time runs from the load until the"
-                + " `_changes` feed (read without documents) shows every token finished, confirmed by reading the"
-                + " tokens back once at the end (a token whose claim a start write proved has a third revision while"
-                + " it still runs): the whole row's rate. Wasted claims and requests per"
+                + " either). Then claiming is paused through the pool's control document (as an operator pauses a"
+                + " pool; the bench waits until every worker's presence document says it follows), the tokens are"
+                + " loaded (`_bulk_docs` of 500) and the views read once, and claiming resumes: the time runs from the"
+                + " resume until the `_changes` feed (read without documents) shows every token finished, confirmed"
+                + " by reading the tokens back once at the end (a token whose claim a start write proved has a third"
+                + " revision while it still runs): the whole row's rate, of workers draining a loaded pool as PiCaS"
+                + " pilots do and as the PiCaS-style loop below is timed (reports before 2026-11-28 timed from the"
+                + " load, so the writing of the tokens and the feeds' delivery of them counted in each row). Wasted"
+                + " claims and requests per"
                 + " token count over the workers' whole life, warm-up included. Every ratio uses whole rows. The"
                 + " steady-state column, for"
                 + " reference, runs from the `_changes` read that first saw 10 % of the tokens finished to the one that"
@@ -613,8 +618,9 @@ final class BenchReport {
         md.append("## No-op step (not a user path)\n\n");
         md.append(String.format(Locale.ROOT, "One worker in the bench's JVM drains %d tokens through a Camel step that"
                 + " sets the body (no process), %d executions in parallel, claiming ahead with a bench-tuned prefetch"
-                + " of %d; after a warm-up batch of up to 1,000 tokens, the tokens are loaded and timed from the load"
-                + " until all are finished: Couchwork's and the server's own cost per token, on the bundled server."
+                + " of %d; after a warm-up batch of up to 1,000 tokens, the tokens are loaded while claiming is paused"
+                + " (as for the shell rows) and timed from the resume until all are finished: Couchwork's and the"
+                + " server's own cost per token, on the bundled server."
                 + " **%.0f tokens/s**",
                 run.noopTokens(), run.noopConcurrency(), Math.max(PoolBench.PREFETCH, 4 * run.noopConcurrency()),
                 run.noop().tokensPerSecond()));

@@ -110,6 +110,8 @@ public final class Benchmark {
                 if (noop == null && profile.cost() == null) {
                     say(profile.title() + ": no-op step (not a user path), concurrency " + NOOP_CONCURRENCY + " ...");
                     noop = pool.inProcess(options.noopTokens(), NOOP_CONCURRENCY);
+                    say(String.format(java.util.Locale.ROOT, "  %.1f tokens/s, the server's CPU %.2f ms per token",
+                            noop.tokensPerSecond(), noop.serverCpuMsPerToken()));
                 }
                 List<PoolBench.ShellResult> shell = new ArrayList<>();
                 for (int[] row : GRID) {

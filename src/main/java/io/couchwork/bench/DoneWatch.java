@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.couchwork.changes.LongpollFeed;
 import io.couchwork.couchdb.CouchDatabase;
 import io.couchwork.couchdb.ViewQuery;
+import io.couchwork.token.ClaimingSwitch;
 import io.couchwork.token.TokenState;
 import io.couchwork.token.TokenViews;
 import io.couchwork.token.WorkerPresence;
@@ -85,7 +86,8 @@ final class DoneWatch {
                 String rev = change.path("changes").path(0).path("rev").asText("");
                 int dash = rev.indexOf('-');
                 String id = change.path("id").asText();
-                if (dash > 0 && !id.startsWith("_design/") && !id.startsWith(WorkerPresence.ID_PREFIX)) {
+                if (dash > 0 && !id.startsWith("_design/") && !id.startsWith(WorkerPresence.ID_PREFIX)
+                        && !id.equals(ClaimingSwitch.ID)) {
                     saw(id, Integer.parseInt(rev.substring(0, dash)));
                 }
             }

@@ -6,10 +6,12 @@ import io.couchwork.app.CouchworkHome;
 import io.couchwork.app.CouchworkMain;
 import io.couchwork.camel.CouchworkHeaders;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.token.ClaimingSwitch;
 import io.couchwork.token.DesignDocuments;
 import io.couchwork.token.NewTokens;
 import io.couchwork.couchdb.ViewQuery;
 import io.couchwork.token.TokenViews;
+import io.couchwork.token.WorkerPresence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +88,8 @@ final class PoolBench {
 
     /**
      * One worker in this JVM with {@code concurrency} parallel no-op jobs; after a warm-up batch (as for the shell
-     * rows), the tokens are loaded and the time runs from the load until every token is finished.
+     * rows), the tokens are loaded while claiming is paused, and the time runs from the resume until every token is
+     * finished.
      */
     Result inProcess(int tokens, int concurrency) throws Exception {
         CouchDatabase db = databases.create("pool");
@@ -100,10 +103,11 @@ final class PoolBench {
             int warmUp = Math.min(tokens, 1000);
             BenchDatabase.fill(db, warmUp);
             watch.awaitFinished(warmUp);
+            loadWhilePaused(db, tokens, 1);
             watch.startTiming();
             CpuUse cpu = CpuUse.start(serverPid);
             long t0 = System.nanoTime();
-            BenchDatabase.fill(db, tokens);
+            resume(db);
             watch.awaitFinished(tokens);
             double seconds = RawServerBench.seconds(t0);
             double serverMs = 1000 * cpu.since().serverSeconds() / tokens;
@@ -119,8 +123,9 @@ final class PoolBench {
      * {@code processes} worker JVMs started from the packaged app as users start them ({@code couchwork run}: the
      * shipped config/application.properties and routes/, so routes/process-tokens.camel.yaml runs the token's shell
      * command), each with {@code slots} parallel executions and every other setting at its default; the command
-     * appends the token's id to a file. The workers start on an empty pool; once every one serves it, the tokens are
-     * loaded, and the time runs from the load until every token is finished (JVM start-up is not measured).
+     * appends the token's id to a file. The workers start on an empty pool; once every one serves it and a warm-up
+     * batch is drained, the tokens are loaded while claiming is paused, and the time runs from the resume until every
+     * token is finished (JVM start-up is not measured).
      */
     ShellResult shellWorkers(int tokens, int processes, int slots, ServerCostProxy proxy) throws Exception {
         CouchDatabase db = databases.create("shell");
@@ -145,12 +150,13 @@ final class PoolBench {
             int warmUp = warmUpTokens(processes, slots);
             BenchDatabase.fill(db, warmUp);
             watch.awaitFinished(warmUp);
+            loadWhilePaused(db, tokens, processes);
             watch.startTiming();
             ShellJob.Forks forks = ShellJob.Forks.start();
             ServerCostProxy.Stats before = proxy == null ? null : proxy.stats();
             CpuUse cpu = CpuUse.start(serverPid, workers.stream().map(Process::pid).toList());
             long t0 = System.nanoTime();
-            BenchDatabase.fill(db, tokens);
+            resume(db);
             watch.awaitFinished(tokens);
             double seconds = RawServerBench.seconds(t0);
             CpuUse.Share cpuShare = cpu.since();
@@ -193,6 +199,30 @@ final class PoolBench {
      */
     static int warmUpTokens(int processes, int slots) {
         return Math.max(250 * processes, 30 * processes * slots);
+    }
+
+    /**
+     * Loads the row's tokens into a pool whose workers have claiming paused (the pool's control document, as an
+     * operator pauses it), then reads its views once: what is timed after {@link #resume} is workers draining a loaded
+     * pool, as PiCaS pilots do and as the PiCaS-style loop is timed, not the writing of the tokens. Waits until every
+     * worker's presence document says it follows the pause, so that none claims before the time runs.
+     */
+    private static void loadWhilePaused(CouchDatabase db, int tokens, int workers) throws InterruptedException {
+        ClaimingSwitch.set(db, true, "bench", Clock.systemUTC());
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (db.withIdPrefix(WorkerPresence.ID_PREFIX).stream()
+                .filter(presence -> presence.path(ClaimingSwitch.PAUSED).asBoolean(false)).count() < workers) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not every worker followed the pause within a minute");
+            }
+            Thread.sleep(10);
+        }
+        BenchDatabase.fill(db, tokens);
+        readViews(db);
+    }
+
+    private static void resume(CouchDatabase db) {
+        ClaimingSwitch.set(db, false, "bench", Clock.systemUTC());
     }
 
     /** Waits until every worker logged that it serves the pool; a worker that exits first fails the run. */
@@ -265,8 +295,13 @@ final class PoolBench {
      */
     private static void buildViews(CouchDatabase db) {
         new DesignDocuments(db).installFor(List.of("token"));
+        readViews(db);
+    }
+
+    /** Brings the worker's views up to date (the queue view, and the states view it reads at start). */
+    private static void readViews(CouchDatabase db) {
         db.view(TokenViews.QUEUE_DESIGN, TokenViews.QUEUE, ViewQuery.range(null, null).limit(1));
-        db.view(TokenViews.COUCHWORK_DESIGN, TokenViews.STATES, ViewQuery.range(null, null).limit(1)); // read at start
+        db.view(TokenViews.COUCHWORK_DESIGN, TokenViews.STATES, ViewQuery.range(null, null).limit(1));
     }
 
     /** A Couchwork home with a bench route: the trivial job sets the body, optionally after the start probe. */
