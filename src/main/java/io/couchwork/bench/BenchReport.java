@@ -340,9 +340,9 @@ final class BenchReport {
         capped.forEach((p, rows) -> parts.add(String.format(Locale.ROOT, "in the %s model at most %.0f tokens/s,"
                 + " where 0.8 × the bare spawn at %s", p.key(), p.profile().cost().maxTokensPerSecond(),
                 String.join(" and ", rows))));
-        return parts.isEmpty() ? "" : "The modelled server's per-document write costs alone (one new document and two"
-                + " updates per token, through its one write queue, no fixed cost counted) allow " + String.join("; ",
-                        parts) + ": no worker reaches 0.8 there against that model.";
+        return parts.isEmpty() ? "" : "The modelled server's per-document write costs alone (two updates per token,"
+                + " its claim and its result, through its one write queue, no fixed cost counted) allow "
+                + String.join("; ", parts) + ": no worker reaches 0.8 there against that model.";
     }
 
     /**

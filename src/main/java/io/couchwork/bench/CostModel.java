@@ -43,11 +43,11 @@ public final class CostModel {
         }
 
         /**
-         * The token rate the write queue allows by per-document costs alone, however large the batches: each token is
-         * written new once (loaded), then updated twice (claimed, finished).
+         * The token rate the write queue allows a worker draining a loaded pool by per-document costs alone, however
+         * large the batches: each token is updated twice (claimed, finished).
          */
         public double maxTokensPerSecond() {
-            return 1000 / (perNewDoc() + 2 * perUpdatedDoc());
+            return 1000 / (2 * perUpdatedDoc());
         }
 
         /** What a view read costs on top of a warm one when its index must take in new writes first. */

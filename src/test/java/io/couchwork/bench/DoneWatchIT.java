@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.couchwork.couchdb.CouchDatabase;
+import io.couchwork.token.ClaimingSwitch;
 import io.couchwork.token.NewTokens;
 import io.couchwork.token.Token;
 import io.couchwork.token.WorkerIdentity;
@@ -42,6 +43,26 @@ class DoneWatchIT {
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !waiting.isDone());
 
         finish(db, started);
+        await().atMost(Duration.ofSeconds(30)).until(waiting::isDone);
+        assertThat(waiting).isCompleted();
+    }
+
+    @Test
+    void does_not_take_the_pools_control_document_for_a_finished_token(TestCouch couch) {
+        CouchDatabase db = CouchDatabase.connect(couch.settings(couch.createDatabase()));
+        NewTokens factory = new NewTokens("token", Clock.systemUTC());
+        ObjectNode token = factory.token(TextNode.valueOf("a"), 0);
+        db.bulkWrite(List.of(token));
+        // paused, resumed and paused again (as the bench does row after row): a third revision, like a finished token
+        ClaimingSwitch.set(db, true, "bench", Clock.systemUTC());
+        ClaimingSwitch.set(db, false, "bench", Clock.systemUTC());
+        ClaimingSwitch.set(db, true, "bench", Clock.systemUTC());
+
+        DoneWatch watch = new DoneWatch(db);
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> watch.awaitFinished(1));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !waiting.isDone());
+
+        finish(db, claim(db, token.path("_id").asText()));
         await().atMost(Duration.ofSeconds(30)).until(waiting::isDone);
         assertThat(waiting).isCompleted();
     }
