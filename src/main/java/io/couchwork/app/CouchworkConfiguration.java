@@ -88,6 +88,7 @@ public class CouchworkConfiguration implements CamelConfiguration {
         context.getRegistry().bind("flowConflicts", new FlowConflictHandler(database, flows, clock));
         context.getRegistry().bind("deadLetters", new DeadLetters(database, clock));
         context.getRegistry().bind("countRedelivery", DeadLetters.countRedelivery());
+        context.getRegistry().bind("serverFault", new io.couchwork.flow.ServerFault());
         context.getRegistry().bind("channelSetup", new ChannelSetup(database, clock, flows));
         context.getRegistry().bind("documentSchemas", new DocumentSchemas(java.nio.file.Path.of(
                 settings.string("couchwork.flows.schemas", "config/schemas"))));

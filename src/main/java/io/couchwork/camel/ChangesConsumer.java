@@ -95,16 +95,38 @@ public class ChangesConsumer extends DefaultConsumer implements ChangesFollower.
         }
         slots.acquire();
         executor.execute(() -> {
+            boolean settled = false;
             try {
-                process(doc);
+                settled = handle(doc);
             } finally {
-                mark.finish(handle);
+                if (settled) { // else the change holds the checkpoint back: seen again after a restart
+                    mark.finish(handle);
+                }
                 slots.release();
             }
         });
     }
 
-    private void process(JsonNode doc) {
+    /**
+     * Runs the route for a document; true when its change is settled: handled, recorded as a dead letter by the
+     * route's error handling, or failed for a reason of the document's own (logged). A failure the server caused that
+     * left no dead letter either (the server failed to the end, or the app is stopping) settles nothing: the change
+     * holds the checkpoint back, to be seen again from there after a restart.
+     */
+    private boolean handle(JsonNode doc) {
+        Exception failure = process(doc);
+        if (failure == null) {
+            return true;
+        }
+        boolean serverFault = Failures.isServerFault(failure);
+        LOG.error("Change of {} failed in consumer {}: {}{}", doc.path("_id").asText(), endpoint.name(),
+                Failures.describe(failure), serverFault ? "; neither handled nor recorded as a dead letter, it is seen"
+                        + " again after a restart (the checkpoint stays before it)" : "");
+        return !serverFault;
+    }
+
+    /** One run of the route; the failure its error handling left (null when handled or recorded as a dead letter). */
+    private Exception process(JsonNode doc) {
         Exchange exchange = createExchange(false);
         try {
             exchange.getMessage().setBody(Json.text(doc));
@@ -114,14 +136,9 @@ public class ChangesConsumer extends DefaultConsumer implements ChangesFollower.
             exchange.getMessage().setHeader(ChangesHeaders.DOC_STATE, doc.path("state").asText(null));
             exchange.setProperty(ChangesHeaders.DOC_PROPERTY, doc);
             getProcessor().process(exchange);
-            if (exchange.getException() != null) {
-                // the route's error handling (dead letters) had its chance: the change counts as seen
-                LOG.error("Change of {} failed in consumer {}: {}", doc.path("_id").asText(), endpoint.name(),
-                        Failures.describe(exchange.getException()));
-            }
+            return exchange.getException();
         } catch (Exception e) {
-            LOG.error("Change of {} failed in consumer {}: {}", doc.path("_id").asText(), endpoint.name(),
-                    Failures.describe(e));
+            return e;
         } finally {
             releaseExchange(exchange, false);
         }

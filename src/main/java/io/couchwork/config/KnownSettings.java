@@ -65,6 +65,7 @@ public final class KnownSettings {
         add("couchwork.flows.on-crash", (r, k) -> r.choice(k, "park", "rerun"));
         add("couchwork.flows.maximum-redeliveries", atLeast(0));
         add("couchwork.flows.redelivery-delay", atLeast(0));
+        add("couchwork.flows.server-fault-max-delay", atLeast(0));
         add("couchwork.flows.schemas", TEXT);
         add("couchwork.flows.states", TEXT);
         add("couchwork.flows.channels.enabled", BOOLEAN);

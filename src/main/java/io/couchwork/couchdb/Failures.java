@@ -1,8 +1,11 @@
 package io.couchwork.couchdb;
 
 import com.ibm.cloud.sdk.core.service.exception.ServiceResponseException;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.Optional;
@@ -46,6 +49,21 @@ public final class Failures {
             return status == 408 || status == 429 || status >= 500;
         }
         return false;
+    }
+
+    /**
+     * True for the server's own faults, which say nothing about the request: an answer of 408, 429 or 5xx, or the
+     * connection refused, reset, cut off or timed out. Unlike {@link #isTransient}, no other I/O failure counts (a file
+     * a handler could not find is its own failure, not the server's).
+     */
+    public static boolean isServerFault(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SocketException || t instanceof InterruptedIOException || t instanceof EOFException) {
+                return true;
+            }
+        }
+        Optional<ServiceResponseException> answer = httpAnswer(error);
+        return answer.isPresent() && isTransient(answer.get());
     }
 
     /** True for CouchDB's answer to a request on a database that does not exist (never created, or deleted). */

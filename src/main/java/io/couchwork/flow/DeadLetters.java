@@ -10,11 +10,15 @@ import io.couchwork.couchdb.Json;
 import io.couchwork.couchdb.OptimisticUpdate;
 import io.couchwork.couchdb.OptimisticUpdate.Decision;
 import io.couchwork.couchdb.WriteResult;
+import io.couchwork.util.Backoff;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -31,6 +35,7 @@ public class DeadLetters {
     public static final String ID_PREFIX = "dead_letter_";
     static final String MARKER = "dead_letter";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+    private static final Backoff RETRY = Backoff.exponential(Duration.ofMillis(500), Duration.ofSeconds(30));
 
     private final CouchDatabase database;
     private final Clock clock;
@@ -58,14 +63,45 @@ public class DeadLetters {
         letter.put("exception", cause == null ? null : cause.getClass().getName());
         letter.put("attempts", 1 + exchange.getProperty(FlowHeaders.REDELIVERIES_PROPERTY, 0, Integer.class));
         letter.put("time", clock.instant().getEpochSecond());
-        WriteResult written = database.put(letter);
-        if (!written.ok()) {
+        // its id is its own: a conflict can only be an earlier attempt of ours whose answer was lost
+        WriteResult written = untilServerAnswers(exchange, () -> database.put(letter));
+        if (!written.ok() && !written.conflict()) {
             throw new IllegalStateException("cannot write dead letter for " + docId + ": " + written.error());
         }
         LOG.warn("Dead letter {} for {} in state {} from route {}: {}", letter.path("_id").asText(), docId,
                 letter.path("state").asText(), letter.path("route").asText(), letter.path("cause").asText());
         if (docId != null) {
-            park(docId, letter);
+            untilServerAnswers(exchange, () -> {
+                park(docId, letter);
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Runs {@code write} until the server answers it: a dead letter is the record of a failure, and a server that is
+     * down or failing must not lose it. Gives up (rethrows) when the app stops meanwhile.
+     */
+    private <T> T untilServerAnswers(Exchange exchange, Supplier<T> write) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return write.get();
+            } catch (RuntimeException e) {
+                if (!Failures.isServerFault(e) || exchange.getContext().isStopping()) {
+                    throw e;
+                }
+                Duration delay = RETRY.delay(attempt, ThreadLocalRandom.current());
+                if (attempt == 1 || attempt % 10 == 0) {
+                    LOG.warn("Cannot write a dead letter ({}); trying again in {} ms", Failures.describe(e),
+                            delay.toMillis());
+                }
+                try {
+                    Thread.sleep(delay.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 

@@ -264,6 +264,60 @@ class FlowIT {
     }
 
     @Test
+    void should_retry_a_step_the_server_failed_until_it_answers_and_not_dead_letter_it(TestCouch couch)
+            throws Exception {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("outage", "{\"type\":\"job\",\"state\":\"new\"}");
+        SideEffect handler = new SideEffect();
+        handler.gate = new CountDownLatch(1);
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(couch.url())) {
+            Map<String, String> settings = couch.properties(db);
+            settings.put("couchwork.couchdb.url", proxy.url());
+            settings.put("couchwork.couchdb.max-retries", "0"); // each fault reaches the route at once
+            try (RunningApp app = start(settings, handler)) {
+                assertThat(handler.entered.await(60, TimeUnit.SECONDS)).isTrue();
+                // the server fails every request from the side effect on: saving the result, and any dead letter
+                proxy.inject(new FaultInjectingProxy.Faults(0, 1.0, 0, 0, 0, 1));
+                proxy.reset();
+                handler.gate.countDown();
+                // well past the one redelivery a failing handler gets here (see start)
+                await().atMost(WAIT).until(() -> proxy.count("/" + db + "/outage") >= 4);
+                proxy.inject(FaultInjectingProxy.Faults.NONE);
+                await().atMost(WAIT).until(() -> http.doc("outage").path("state").asText().equals("done"));
+                assertThat(app.bean("deadLetters", DeadLetters.class).list()).isEmpty();
+            }
+        }
+        assertThat(http.doc("outage").path("result").asText()).isEqualTo("handled outage");
+        assertThat(handler.performed).containsExactly("outage"); // the save was retried, not the side effect
+    }
+
+    @Test
+    void should_write_a_dead_letter_the_server_refused_once_it_answers(TestCouch couch) throws Exception {
+        String db = couch.createDatabase();
+        PlainHttp http = new PlainHttp(couch, db);
+        http.put("failing", "{\"type\":\"job\",\"state\":\"new\"}");
+        SideEffect handler = new SideEffect();
+        handler.failuresLeft.set(100); // the handler's own failure: dead-lettered after its one redelivery
+        try (FaultInjectingProxy proxy = FaultInjectingProxy.start(couch.url())) {
+            Runnable serverBack = proxy.failEvery("PUT /" + db + "/" + DeadLetters.ID_PREFIX, null,
+                    FaultInjectingProxy.Fault.ERROR_BEFORE);
+            Map<String, String> settings = couch.properties(db);
+            settings.put("couchwork.couchdb.url", proxy.url());
+            settings.put("couchwork.couchdb.max-retries", "0");
+            try (RunningApp app = start(settings, handler)) {
+                await().atMost(WAIT).until(() -> proxy.count("PUT /" + db + "/" + DeadLetters.ID_PREFIX) >= 2);
+                serverBack.run();
+                await().atMost(WAIT).until(() -> http.doc("failing").path("state").asText()
+                        .equals(DeadLetters.STATE));
+                List<JsonNode> letters = app.bean("deadLetters", DeadLetters.class).list();
+                assertThat(letters).hasSize(1);
+                assertThat(letters.get(0).path("cause").asText()).contains("handler failed on failing");
+            }
+        }
+    }
+
+    @Test
     void should_dead_letter_a_transition_the_flow_does_not_allow_and_change_nothing_else(TestCouch couch)
             throws Exception {
         declareJobs("new: [approved]\n  approved: [done]");
