@@ -346,10 +346,11 @@ public final class HeldTokens implements AutoCloseable {
                 shown(mine.id()); // our claim (or our last write) came back: any later change will too
                 continue;
             }
-            if (generation(latest.rev()) >= generation(mine.rev())) {
+            long newer = generation(latest.rev()) - generation(mine.rev());
+            if (newer >= 0) {
                 stopAwaiting(mine.id()); // not ours: a job start waiting for the feed has a start write settle it
             }
-            if (generation(latest.rev()) > generation(mine.rev()) && !ClaimOwnership.stillHolds(mine, latest)
+            if (newer > 0 && !ClaimOwnership.stillHolds(mine, latest)
                     && !latest.hasRunOf(mine.claimId())) {
                 LOG.warn("Token {} was {} by another client while its job ran (now {}, lock {}, host {}): stopping the"
                         + " job", mine.id(), latest.state() == TokenState.TODO ? "reset" : "taken over", latest.state(),

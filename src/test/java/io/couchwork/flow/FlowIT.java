@@ -272,10 +272,7 @@ class FlowIT {
         SideEffect handler = new SideEffect();
         handler.gate = new CountDownLatch(1);
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(couch.url())) {
-            Map<String, String> settings = couch.properties(db);
-            settings.put("couchwork.couchdb.url", proxy.url());
-            settings.put("couchwork.couchdb.max-retries", "0"); // each fault reaches the route at once
-            try (RunningApp app = start(settings, handler)) {
+            try (RunningApp app = startThrough(proxy, couch, db, handler)) {
                 assertThat(handler.entered.await(60, TimeUnit.SECONDS)).isTrue();
                 // the server fails every request from the side effect on: saving the result, and any dead letter
                 proxy.inject(new FaultInjectingProxy.Faults(0, 1.0, 0, 0, 0, 1));
@@ -302,10 +299,7 @@ class FlowIT {
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(couch.url())) {
             Runnable serverBack = proxy.failEvery("PUT /" + db + "/" + DeadLetters.ID_PREFIX, null,
                     FaultInjectingProxy.Fault.ERROR_BEFORE);
-            Map<String, String> settings = couch.properties(db);
-            settings.put("couchwork.couchdb.url", proxy.url());
-            settings.put("couchwork.couchdb.max-retries", "0");
-            try (RunningApp app = start(settings, handler)) {
+            try (RunningApp app = startThrough(proxy, couch, db, handler)) {
                 await().atMost(WAIT).until(() -> proxy.count("PUT /" + db + "/" + DeadLetters.ID_PREFIX) >= 2);
                 serverBack.run();
                 await().atMost(WAIT).until(() -> http.doc("failing").path("state").asText()
@@ -386,6 +380,14 @@ class FlowIT {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The app talking to the server through {@code proxy}, each fault it injects reaching the route at once. */
+    private RunningApp startThrough(FaultInjectingProxy proxy, TestCouch couch, String db, SideEffect handler) {
+        Map<String, String> settings = couch.properties(db);
+        settings.put("couchwork.couchdb.url", proxy.url());
+        settings.put("couchwork.couchdb.max-retries", "0"); // no retries in the client: the route sees each fault
+        return start(settings, handler);
     }
 
     private RunningApp start(TestCouch couch, String db, SideEffect handler) {

@@ -375,35 +375,30 @@ class HeldTokensIT {
             held.hold(mine);
             assertThat(held.shownByFeed(mine.id(), quiet)).isFalse(); // silent: a start write proves it instead
 
-            java.util.concurrent.atomic.AtomicBoolean delivering = new java.util.concurrent.atomic.AtomicBoolean(true);
-            CompletableFuture<Void> feed = CompletableFuture.runAsync(() -> {
-                while (delivering.get()) {
-                    held.observe(List.of(other));
-                    sleepQuietly(5);
-                }
-            });
-            try {
-                assertThat(held.shownByFeed(mine.id(), quiet)).isFalse(); // busy, but never ours: not waited for forever
-            } finally {
-                delivering.set(false);
-                feed.get(10, TimeUnit.SECONDS);
-            }
+            // busy, but never ours: not waited for forever
+            assertThat(shownWhileDelivering(held, mine.id(), quiet, other)).isFalse();
             // another client's lock, shown while we wait: no use waiting on, however busy the feed
             picasRelock(db, mine.id(), mine.lock() + 1);
             ObjectNode relocked = db.get(mine.id()).orElseThrow();
-            delivering.set(true);
-            CompletableFuture<Void> race = CompletableFuture.runAsync(() -> {
-                while (delivering.get()) {
-                    held.observe(List.of(relocked));
-                    sleepQuietly(5);
-                }
-            });
-            try {
-                assertThat(held.shownByFeed(mine.id(), Duration.ofSeconds(10))).isFalse();
-            } finally {
-                delivering.set(false);
-                race.get(10, TimeUnit.SECONDS);
+            assertThat(shownWhileDelivering(held, mine.id(), Duration.ofSeconds(10), relocked)).isFalse();
+        }
+    }
+
+    /** {@link HeldTokens#shownByFeed(String, Duration)} while a busy feed delivers {@code doc} again and again. */
+    private static boolean shownWhileDelivering(HeldTokens held, String id, Duration quiet, ObjectNode doc)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean delivering = new java.util.concurrent.atomic.AtomicBoolean(true);
+        CompletableFuture<Void> feed = CompletableFuture.runAsync(() -> {
+            while (delivering.get()) {
+                held.observe(List.of(doc));
+                sleepQuietly(5);
             }
+        });
+        try {
+            return held.shownByFeed(id, quiet);
+        } finally {
+            delivering.set(false);
+            feed.get(10, TimeUnit.SECONDS);
         }
     }
 
