@@ -191,7 +191,11 @@ public class CouchDatabase {
         }
     }
 
-    /** Writes many documents in one _bulk_docs request; each gets its own result, in order. */
+    /**
+     * Writes many documents in one _bulk_docs request; each gets its own result, in the order of {@code docs}. CouchDB
+     * answers in that order, but the bundled PouchDB Server (its data on disk) does not always, so results are matched
+     * to the documents by id.
+     */
     public List<WriteResult> bulkWrite(List<ObjectNode> docs) {
         if (docs.isEmpty()) {
             return List.of();
@@ -208,7 +212,7 @@ public class CouchDatabase {
             written.add(new WriteResult(r.getId(), r.getRev(), r.getError(), r.getReason(),
                     accepted && r.getError() == null));
         }
-        return written;
+        return BulkResults.inOrderOf(docs, written);
     }
 
     /** Reads a view; rows come back as JSON objects with id, key, value and (if asked) doc. */
