@@ -321,7 +321,7 @@ final class BenchReport {
         String writeCap = modelledWriteBound(misses);
         if (!queueBound.isEmpty()) {
             s.append("In " + String.join(", ", queueBound) + " the modelled server's writes bound the rate, not the"
-                    + " machine: each write holds the database's one write queue for the model's fixed cost per request"
+                    + " machine: each group of writes holds the database's one write queue for the model's fixed cost"
                     + " and then per document, and claims and results wait their turn. ");
         } else if (bundledMissed && writeCap.isEmpty()) {
             s.append("The server model is not what bounds it: the bundled profile, with no added cost, misses as well,"
@@ -517,9 +517,15 @@ final class BenchReport {
                 creation) cost *fixed + new × per-new + updates × per-update*: a one-document write and a bulk of 100 \
                 new documents give fixed and per-new, a bulk of 50 updates gives per-update. The proxy parses each \
                 `_bulk_docs` body to count its documents and those carrying `_rev`.
-                - **Writes queue**: CouchDB serialises a database's writes through one updater process, so writes to \
-                one database go through a single serial queue in the proxy; each holds it for its cost. Reads are pure \
-                latency, in parallel with everything.
+                - **Writes queue, committed in groups**: CouchDB writes a database through one updater process, \
+                which takes in every update waiting in its mailbox as one group and commits it once \
+                (`couch_db_updater:collect_updates`). The proxy does the same per database: a write that finds the \
+                updater idle is committed at once; writes that arrive while it commits wait and then go together, \
+                holding it for the fixed cost once plus each write's per-document costs, and each is answered when \
+                its group's commit ends. Reports before 2026-11-28 held the queue for every write's fixed cost, as \
+                if CouchDB committed each request on its own. The per-document costs still queue one after another, \
+                and a cluster is modelled as one updater too, though it spreads a database over q shards with an \
+                updater each: both err on the slow side. Reads are pure latency, in parallel with everything.
                 - **Reads** that are not views (documents, `_all_docs`, `_changes`, database information, `/`) cost \
                 one `_changes` read: only that read was measured, so this is an assumption.
                 - **View reads** (and `_find`) cost a warm view read, plus the after-write penalty when their database \

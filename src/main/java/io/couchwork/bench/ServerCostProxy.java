@@ -26,15 +26,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.GZIPInputStream;
 
 /**
  * An HTTP proxy in front of a CouchDB-API server (the bundled PouchDB Server) that makes each request take at least
  * the service time Apache CouchDB 3.5 was measured at ({@link CostModel}): reads are padded to their cost as pure
- * latency, in parallel; writes to one database go through a single serial queue (CouchDB's one updater per database)
- * where each holds the queue for its cost; a longpoll or continuous {@code _changes} passes its wait through and adds
- * one read's cost when the server answers. A request the real server takes longer for is not padded further: what the
+ * latency, in parallel; writes to one database go through one updater ({@link GroupCommitQueue}) that commits the
+ * writes waiting for it together, holding it for the fixed cost once and each write's per-document cost; a longpoll or
+ * continuous {@code _changes} passes its wait through and adds one read's cost when the server answers. A request the real server takes longer for is not padded further: what the
  * client sees is the larger of the two. Without a model the proxy forwards faithfully, adding nothing.
  *
  * <p>Responses are streamed (chunk by chunk, flushed), keep-alive works on both sides, and {@link #close()} aborts what
@@ -88,13 +87,25 @@ public final class ServerCostProxy implements AutoCloseable {
             .executor(threads).build();
     private final String target;
     private final CostModel model;
-    private final Map<String, ReentrantLock> writeQueues = new ConcurrentHashMap<>();
+    private final Map<String, GroupCommitQueue> writeQueues = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
     private final Set<InputStream> streaming = ConcurrentHashMap.newKeySet();
     private final Map<CostModel.Kind, LongAdder> counts = new EnumMap<>(CostModel.Kind.class);
     private final LongAdder writeBusy = new LongAdder();
     private final LongAdder writeOverrun = new LongAdder();
     private final LongAdder slower = new LongAdder();
+    private final GroupCommitQueue.Busy writeTime = new GroupCommitQueue.Busy() {
+        @Override
+        public void committing(long modelledNanos) {
+            writeBusy.add(modelledNanos);
+        }
+
+        @Override
+        public void overran(long nanos) {
+            writeBusy.add(nanos);
+            writeOverrun.add(nanos);
+        }
+    };
     private volatile boolean closed;
 
     private ServerCostProxy(String target, CostModel model) throws IOException {
@@ -143,21 +154,27 @@ public final class ServerCostProxy implements AutoCloseable {
             long cost = model == null ? 0 : Math.round(model.charge(request) * 1_000_000);
             HttpResponse<InputStream> response;
             if (model != null && request.isWrite() && request.database() != null) {
-                ReentrantLock queue = writeQueues.computeIfAbsent(request.database(), d -> new ReentrantLock(true));
-                queue.lockInterruptibly();
-                long served = System.nanoTime();
+                GroupCommitQueue queue = writeQueues.computeIfAbsent(request.database(),
+                        d -> new GroupCommitQueue(Math.round(model.profile().fixedWrite() * 1_000_000), writeTime));
+                GroupCommitQueue.Group group = queue.join(arrived, cost - Math.round(model.profile().fixedWrite()
+                        * 1_000_000));
+                pauseUntil(group.start);
+                long end = queue.end(group, System.nanoTime());
+                long answered = Long.MAX_VALUE;
                 try {
-                    response = send(exchange, body);
-                    overran(System.nanoTime() - served, cost, true);
-                    pauseUntil(served + cost);
+                    response = send(exchange, body); // at its commit's start, as CouchDB applies a group then
+                    answered = System.nanoTime();
                 } finally {
-                    writeBusy.add(System.nanoTime() - served);
-                    queue.unlock();
+                    queue.answered(group, Math.min(answered, System.nanoTime()));
                 }
+                if (answered > end) {
+                    slower.increment();
+                }
+                pauseUntil(end);
             } else {
                 response = send(exchange, body);
                 if (request.kind() != CostModel.Kind.LONGPOLL) {
-                    overran(System.nanoTime() - arrived, cost, false);
+                    overran(System.nanoTime() - arrived, cost);
                     pauseUntil(arrived + cost);
                 }
             }
@@ -195,13 +212,10 @@ public final class ServerCostProxy implements AutoCloseable {
         }
     }
 
-    /** Counts a request the bundled server took longer for than the model (which then adds nothing to it). */
-    private void overran(long actualNanos, long costNanos, boolean write) {
+    /** Counts a read the bundled server took longer for than the model (which then adds nothing to it). */
+    private void overran(long actualNanos, long costNanos) {
         if (model != null && actualNanos > costNanos) {
             slower.increment();
-            if (write) {
-                writeOverrun.add(actualNanos - costNanos);
-            }
         }
     }
 

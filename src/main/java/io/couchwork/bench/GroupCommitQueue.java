@@ -1,0 +1,87 @@
+package io.couchwork.bench;
+
+/**
+ * One database's updater in the cost model: it commits one group of writes at a time, and the writes that arrive
+ * while it is busy are taken in together as the next group, paying the fixed cost once (CouchDB's
+ * {@code couch_db_updater} merges every update waiting in its mailbox into one commit, {@code collect_updates}).
+ * Times are {@link System#nanoTime()} values, passed in so that the rule can be checked without waiting.
+ */
+final class GroupCommitQueue {
+
+    /** Writes committed together: the commit starts at {@code start}; its end is known once it has started. */
+    static final class Group {
+        final long start;
+        private long docsNanos;
+        private long end = -1;
+        private int waiting;
+        private long lastAnswer;
+
+        private Group(long start) {
+            this.start = start;
+        }
+    }
+
+    /** The queue's busy time: the modelled commits, and how long the bundled server's answers ran past them. */
+    interface Busy {
+        void committing(long modelledNanos);
+
+        void overran(long nanos);
+    }
+
+    private final long fixedNanos;
+    private final Busy busy;
+    private long committingUntil = Long.MIN_VALUE;
+    private Group next;
+
+    GroupCommitQueue(long fixedNanos, Busy busy) {
+        this.fixedNanos = fixedNanos;
+        this.busy = busy;
+    }
+
+    /** A write of {@code docsNanos} per-document cost arriving at {@code now}: the group it is committed in. */
+    synchronized Group join(long now, long docsNanos) {
+        startDue(now);
+        Group group;
+        if (next != null) {
+            group = next;
+        } else if (committingUntil > now) {
+            group = next = new Group(committingUntil);
+        } else {
+            group = new Group(now);
+            group.docsNanos += docsNanos;
+            group.waiting++;
+            begin(group);
+            return group;
+        }
+        group.docsNanos += docsNanos;
+        group.waiting++;
+        return group;
+    }
+
+    /** The end of the group's commit; call once {@code now} has reached its start: no write joins it after that. */
+    synchronized long end(Group group, long now) {
+        startDue(now);
+        return group.end;
+    }
+
+    /** A write of the group got its answer from the server at {@code answeredAt}. */
+    synchronized void answered(Group group, long answeredAt) {
+        group.lastAnswer = Math.max(group.lastAnswer, answeredAt);
+        if (--group.waiting == 0 && group.lastAnswer > group.end) {
+            busy.overran(group.lastAnswer - group.end);
+        }
+    }
+
+    private void startDue(long now) {
+        if (next != null && next.start <= now) {
+            begin(next);
+            next = null;
+        }
+    }
+
+    private void begin(Group group) {
+        group.end = group.start + fixedNanos + group.docsNanos;
+        committingUntil = group.end;
+        busy.committing(group.end - group.start);
+    }
+}
