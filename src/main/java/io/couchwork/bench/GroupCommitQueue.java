@@ -21,7 +21,10 @@ final class GroupCommitQueue {
         }
     }
 
-    /** The queue's busy time: the modelled commits, and how long the bundled server's answers ran past them. */
+    /**
+     * The queue's busy time, each instant counted once: its modelled commits, and the time the bundled server's answers
+     * ran on past them while no commit was modelled.
+     */
     interface Busy {
         void committing(long modelledNanos);
 
@@ -31,6 +34,7 @@ final class GroupCommitQueue {
     private final long fixedNanos;
     private final Busy busy;
     private long committingUntil = Long.MIN_VALUE;
+    private long busyUntil = Long.MIN_VALUE;
     private Group next;
 
     GroupCommitQueue(long fixedNanos, Busy busy) {
@@ -67,8 +71,9 @@ final class GroupCommitQueue {
     /** A write of the group got its answer from the server at {@code answeredAt}. */
     synchronized void answered(Group group, long answeredAt) {
         group.lastAnswer = Math.max(group.lastAnswer, answeredAt);
-        if (--group.waiting == 0 && group.lastAnswer > group.end) {
-            busy.overran(group.lastAnswer - group.end);
+        if (--group.waiting == 0 && group.lastAnswer > busyUntil) {
+            busy.overran(group.lastAnswer - Math.max(group.end, busyUntil));
+            busyUntil = group.lastAnswer;
         }
     }
 
@@ -82,6 +87,9 @@ final class GroupCommitQueue {
     private void begin(Group group) {
         group.end = group.start + fixedNanos + group.docsNanos;
         committingUntil = group.end;
-        busy.committing(group.end - group.start);
+        if (group.end > busyUntil) {
+            busy.committing(group.end - Math.max(group.start, busyUntil));
+            busyUntil = group.end;
+        }
     }
 }

@@ -77,4 +77,18 @@ class GroupCommitQueueTest {
 
         assertThat(overruns).containsExactly(7L);
     }
+
+    @Test
+    void should_count_each_busy_instant_once_when_the_servers_answers_run_past_later_commits() {
+        GroupCommitQueue.Group first = queue.join(0, 0); // 0..10
+        GroupCommitQueue.Group second = queue.join(5, 0); // 10..20
+        queue.end(first, 0);
+        queue.end(second, 10);
+        queue.answered(first, 25); // the server answered the first group after the second's modelled commit
+        queue.answered(second, 30);
+
+        assertThat(committed.stream().mapToLong(Long::longValue).sum()
+                + overruns.stream().mapToLong(Long::longValue).sum()).isEqualTo(30);
+        assertThat(overruns).containsExactly(5L, 5L);
+    }
 }
