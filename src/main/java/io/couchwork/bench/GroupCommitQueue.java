@@ -1,5 +1,7 @@
 package io.couchwork.bench;
 
+import java.util.function.LongConsumer;
+
 /**
  * One database's updater in the cost model: it commits one group of writes at a time, and the writes that arrive
  * while it is busy are taken in together as the next group, paying the fixed cost once (CouchDB's
@@ -21,25 +23,21 @@ final class GroupCommitQueue {
         }
     }
 
-    /**
-     * The queue's busy time, each instant counted once: its modelled commits, and the time the bundled server's answers
-     * ran on past them while no commit was modelled.
-     */
-    interface Busy {
-        void committing(long modelledNanos);
-
-        void overran(long nanos);
-    }
-
     private final long fixedNanos;
-    private final Busy busy;
+    private final LongConsumer committing;
+    private final LongConsumer overran;
     private long committingUntil = Long.MIN_VALUE;
     private long busyUntil = Long.MIN_VALUE;
     private Group next;
 
-    GroupCommitQueue(long fixedNanos, Busy busy) {
+    /**
+     * {@code committing} and {@code overran} are told the queue's busy time, each instant once: its modelled commits,
+     * and the time the bundled server's answers ran on past them while no commit was modelled.
+     */
+    GroupCommitQueue(long fixedNanos, LongConsumer committing, LongConsumer overran) {
         this.fixedNanos = fixedNanos;
-        this.busy = busy;
+        this.committing = committing;
+        this.overran = overran;
     }
 
     /** A write of {@code docsNanos} per-document cost arriving at {@code now}: the group it is committed in. */
@@ -72,7 +70,7 @@ final class GroupCommitQueue {
     synchronized void answered(Group group, long answeredAt) {
         group.lastAnswer = Math.max(group.lastAnswer, answeredAt);
         if (--group.waiting == 0 && group.lastAnswer > busyUntil) {
-            busy.overran(group.lastAnswer - Math.max(group.end, busyUntil));
+            overran.accept(group.lastAnswer - Math.max(group.end, busyUntil));
             busyUntil = group.lastAnswer;
         }
     }
@@ -88,7 +86,7 @@ final class GroupCommitQueue {
         group.end = group.start + fixedNanos + group.docsNanos;
         committingUntil = group.end;
         if (group.end > busyUntil) {
-            busy.committing(group.end - Math.max(group.start, busyUntil));
+            committing.accept(group.end - Math.max(group.start, busyUntil));
             busyUntil = group.end;
         }
     }

@@ -94,18 +94,6 @@ public final class ServerCostProxy implements AutoCloseable {
     private final LongAdder writeBusy = new LongAdder();
     private final LongAdder writeOverrun = new LongAdder();
     private final LongAdder slower = new LongAdder();
-    private final GroupCommitQueue.Busy writeTime = new GroupCommitQueue.Busy() {
-        @Override
-        public void committing(long modelledNanos) {
-            writeBusy.add(modelledNanos);
-        }
-
-        @Override
-        public void overran(long nanos) {
-            writeBusy.add(nanos);
-            writeOverrun.add(nanos);
-        }
-    };
     private volatile boolean closed;
 
     private ServerCostProxy(String target, CostModel model) throws IOException {
@@ -155,7 +143,11 @@ public final class ServerCostProxy implements AutoCloseable {
             HttpResponse<InputStream> response;
             if (model != null && request.isWrite() && request.database() != null) {
                 GroupCommitQueue queue = writeQueues.computeIfAbsent(request.database(),
-                        d -> new GroupCommitQueue(Math.round(model.profile().fixedWrite() * 1_000_000), writeTime));
+                        d -> new GroupCommitQueue(Math.round(model.profile().fixedWrite() * 1_000_000), writeBusy::add,
+                                overrun -> {
+                                    writeBusy.add(overrun);
+                                    writeOverrun.add(overrun);
+                                }));
                 GroupCommitQueue.Group group = queue.join(arrived, cost - Math.round(model.profile().fixedWrite()
                         * 1_000_000));
                 pauseUntil(group.start);

@@ -10,17 +10,7 @@ class GroupCommitQueueTest {
 
     private final List<Long> committed = new ArrayList<>();
     private final List<Long> overruns = new ArrayList<>();
-    private final GroupCommitQueue queue = new GroupCommitQueue(10, new GroupCommitQueue.Busy() {
-        @Override
-        public void committing(long modelledNanos) {
-            committed.add(modelledNanos);
-        }
-
-        @Override
-        public void overran(long nanos) {
-            overruns.add(nanos);
-        }
-    });
+    private final GroupCommitQueue queue = new GroupCommitQueue(10, committed::add, overruns::add);
 
     @Test
     void should_commit_a_write_to_an_idle_updater_at_once_for_its_fixed_and_document_cost() {
