@@ -1,8 +1,11 @@
 package io.couchwork.app;
 
+import io.couchwork.CouchworkException;
+import io.couchwork.ExitCode;
 import io.couchwork.config.EnvironmentVariables;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
@@ -22,10 +25,7 @@ public final class CouchworkMain {
      */
     public static Main create(CouchworkHome home, Path configFile, Map<String, String> overrides,
             Map<String, String> environment) {
-        if (!Files.isRegularFile(configFile)) {
-            throw new io.couchwork.CouchworkException("Configuration file " + configFile + " not found; run from a "
-                    + "Couchwork folder, set COUCHWORK_HOME, or pass --config FILE", io.couchwork.ExitCode.CONFIGURATION);
-        }
+        requireConfigFile(configFile);
         EnvironmentVariables variables = EnvironmentVariables.forConfiguration(configFile, environment);
         Main main = new Main() {
             @Override
@@ -41,10 +41,29 @@ public final class CouchworkMain {
         main.addMainListener(new io.couchwork.web.HttpAccess());
         main.addMainListener(new StartupSummary());
         main.setPropertyPlaceholderLocations("file:" + configFile.toAbsolutePath());
-        main.addOverrideProperty(CouchworkHome.PROPERTY, home.root().toString());
-        variables.settingOverrides().forEach(main::addOverrideProperty);
-        overrides.forEach(main::addOverrideProperty);
+        overrideProperties(home, variables, overrides).forEach(main::addOverrideProperty);
         return main;
+    }
+
+    /** Fails with a clear message when the configuration file is missing. */
+    public static void requireConfigFile(Path configFile) {
+        if (!Files.isRegularFile(configFile)) {
+            throw new CouchworkException("Configuration file " + configFile + " not found; run from a Couchwork folder,"
+                    + " set COUCHWORK_HOME, or pass --config FILE", ExitCode.CONFIGURATION);
+        }
+    }
+
+    /**
+     * What overrides the configuration file, later entries winning: the home folder, COUCHWORK_* environment variables,
+     * then {@code overrides} (the command line's).
+     */
+    public static Map<String, String> overrideProperties(CouchworkHome home, EnvironmentVariables variables,
+            Map<String, String> overrides) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put(CouchworkHome.PROPERTY, home.root().toString());
+        properties.putAll(variables.settingOverrides());
+        properties.putAll(overrides);
+        return properties;
     }
 
     /** For {@code mvn camel:run} in the source tree. */

@@ -9,7 +9,6 @@ import io.couchwork.config.KnownSettings;
 import io.couchwork.config.SettingsReader;
 import io.couchwork.config.SettingsValidation;
 import io.couchwork.couchdb.CouchDbSettings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,19 +64,15 @@ public final class AppOptions {
         io.couchwork.demo.Progress.quietFramework(CliErrorHandler.isVerbose()); // the context that reads them
         CouchworkHome home = CouchworkHome.current();
         Path file = config != null ? config : home.configFile();
-        if (!Files.isRegularFile(file)) {
-            throw new CouchworkException("Configuration file " + file + " not found; run from a Couchwork folder, set "
-                    + "COUCHWORK_HOME, or pass --config FILE", ExitCode.CONFIGURATION);
-        }
+        CouchworkMain.requireConfigFile(file);
         EnvironmentVariables variables = EnvironmentVariables.forConfiguration(file, System.getenv());
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.getPropertiesComponent().setLocation("file:" + file.toAbsolutePath());
             variables.install(context.getPropertiesComponent());
+            Map<String, String> commandLine = new LinkedHashMap<>(extraOverrides);
+            commandLine.putAll(properties);
             Properties overrides = new Properties();
-            overrides.put(CouchworkHome.PROPERTY, home.root().toString());
-            overrides.putAll(variables.settingOverrides());
-            overrides.putAll(extraOverrides);
-            overrides.putAll(properties);
+            overrides.putAll(CouchworkMain.overrideProperties(home, variables, commandLine));
             context.getPropertiesComponent().setOverrideProperties(overrides);
             SettingsReader settings = SettingsReader.of(context.getPropertiesComponent());
             // a misspelt key must not send load or reset to the default database
