@@ -48,7 +48,7 @@ class TokenPoolIT {
         }
         List<Long> totals = new ArrayList<>();
         installMonitorViews(couch, db);
-        assertThat(http.overview("Monitor", "todo")).isEqualTo(20);
+        http.awaitOverview("Monitor", "todo", 20);
         try (RunningApp app = RunningApp.start(settings(couch, db, "echo {input}"))) {
             await().atMost(WAIT).until(() -> {
                 totals.add(http.overviewTotal("Monitor"));
@@ -265,7 +265,7 @@ class TokenPoolIT {
         } finally {
             app.close();
         }
-        assertThat(http.overview("Monitor", "todo")).isEqualTo(3);
+        http.awaitOverview("Monitor", "todo", 3);
         for (int i = 0; i < 3; i++) {
             JsonNode token = http.doc("slow" + i);
             assertThat(token.path("lock").asLong()).isZero();

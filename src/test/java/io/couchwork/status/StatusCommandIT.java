@@ -33,6 +33,7 @@ class StatusCommandIT {
         KnownPool pool = KnownPool.write(couch, db);
         new DesignDocuments(couch.database(db)).installFor(List.of("token", "other"));
         PlainHttp http = pool.http();
+        http.awaitOverview("Monitor", "todo", KnownPool.TODO); // the pool just written, as views show it
 
         assertThat(status(couch, db, "--json")).as(err.toString()).isZero();
         JsonNode status = new ObjectMapper().readTree(out.toString());

@@ -9,7 +9,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
+import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
 
 /**
  * A bare HTTP client playing "any other client" (a PiCaS script, curl): writes and reads documents without Couchwork's
@@ -18,6 +21,7 @@ import java.util.Base64;
 public final class PlainHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration VIEW_CATCH_UP = Duration.ofSeconds(30);
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
     private final String authorization;
@@ -75,6 +79,23 @@ public final class PlainHttp {
             }
         }
         return 0;
+    }
+
+    /**
+     * Waits until {@link #overview} shows {@code expected} for a state, failing with the last count after 30 s. A view
+     * read right after a write may miss it on a CouchDB cluster (a shard copy that has not got it yet answers).
+     */
+    public void awaitOverview(String design, String state, long expected) {
+        Awaitility.await().atMost(VIEW_CATCH_UP).untilAsserted(
+                () -> Assertions.assertThat(overview(design, state)).as("%s overview of %s", design, state)
+                        .isEqualTo(expected));
+    }
+
+    /** As {@link #awaitOverview}, for a view's row count. */
+    public void awaitViewCount(String design, String view, long expected) {
+        Awaitility.await().atMost(VIEW_CATCH_UP).untilAsserted(
+                () -> Assertions.assertThat(viewCount(design, view)).as("rows of %s/%s", design, view)
+                        .isEqualTo(expected));
     }
 
     /** All of PiCaS's overview_total counts summed, from one read (one consistent snapshot). */

@@ -117,7 +117,7 @@ class DashboardIT {
             ObjectNode finished = (ObjectNode) http.doc("todo_0");
             finished.put("lock", pool.now()).put("done", pool.now() + 1).put("exit_code", 0);
             http.put("todo_0", finished.toString());
-            assertThat(http.overview("Monitor", "todo")).isEqualTo(KnownPool.TODO + 1);
+            http.awaitOverview("Monitor", "todo", KnownPool.TODO + 1);
 
             awaitAsserted(() -> assertThat(rendered("token")).isEqualTo(counted(http)));
             awaitAsserted(() -> assertThat(rendered("token").get("done")).isEqualTo(KnownPool.DONE + 1));
@@ -249,7 +249,7 @@ class DashboardIT {
             clickAction("#sets tr[data-set=token] button[data-action=reset-errors]");
             browser.findElement(By.id("confirm-ok")).click();
             await().atMost(WAIT).until(() -> http.overview("Monitor", "error") == 0);
-            assertThat(http.overview("Monitor", "todo")).isEqualTo(todo + errors);
+            http.awaitOverview("Monitor", "todo", todo + errors);
             JsonNode reset = http.doc("missing_17");
             assertThat(reset.path("lock").asLong()).isZero();
             assertThat(reset.path("scrub_count").asLong()).isEqualTo(1);
