@@ -33,8 +33,9 @@ import java.util.zip.GZIPInputStream;
  * the service time Apache CouchDB 3.5 was measured at ({@link CostModel}): reads are padded to their cost as pure
  * latency, in parallel; writes to one database go through one updater ({@link GroupCommitQueue}) that commits the
  * writes waiting for it together, holding it for the fixed cost once and each write's per-document cost; a longpoll or
- * continuous {@code _changes} passes its wait through and adds one read's cost when the server answers. A request the real server takes longer for is not padded further: what the
- * client sees is the larger of the two. Without a model the proxy forwards faithfully, adding nothing.
+ * continuous {@code _changes} passes its wait through and adds one read's cost when the server answers. A request the
+ * real server takes longer for is not padded further: what the client sees is the larger of the two. Without a model
+ * the proxy forwards faithfully, adding nothing.
  *
  * <p>Responses are streamed (chunk by chunk, flushed), keep-alive works on both sides, and {@link #close()} aborts what
  * is still in flight, so that the server sees no pending longpoll of a client that is gone.
@@ -148,8 +149,9 @@ public final class ServerCostProxy implements AutoCloseable {
                                     writeBusy.add(overrun);
                                     writeOverrun.add(overrun);
                                 }));
-                GroupCommitQueue.Group group = queue.join(arrived, cost - Math.round(model.profile().fixedWrite()
-                        * 1_000_000));
+                // joined once parsed, as CouchDB's updater gets a request: a group that started meanwhile is not joined
+                GroupCommitQueue.Group group = queue.join(System.nanoTime(),
+                        cost - Math.round(model.profile().fixedWrite() * 1_000_000));
                 pauseUntil(group.start);
                 long end = queue.end(group, System.nanoTime());
                 long answered = Long.MAX_VALUE;

@@ -20,10 +20,14 @@ class BulkResultsTest {
         return new WriteResult(id, rev, null, null);
     }
 
+    private static WriteResult conflict(String id) {
+        return new WriteResult(id, null, "conflict", "Document update conflict");
+    }
+
     @Test
     void should_give_each_document_the_result_with_its_id_when_the_server_answered_out_of_order() {
         List<WriteResult> matched = BulkResults.inOrderOf(List.of(doc("a"), doc("b"), doc("c")),
-                List.of(ok("c", "2-c"), ok("a", "2-a"), new WriteResult("b", null, "conflict", "Document update conflict")));
+                List.of(ok("c", "2-c"), ok("a", "2-a"), conflict("b")));
 
         assertThat(matched).extracting(WriteResult::id).containsExactly("a", "b", "c");
         assertThat(matched).extracting(WriteResult::rev).containsExactly("2-a", null, "2-c");
@@ -33,7 +37,7 @@ class BulkResultsTest {
     @Test
     void should_give_a_document_sent_twice_its_results_in_the_servers_order() {
         List<WriteResult> matched = BulkResults.inOrderOf(List.of(doc("a"), doc("b"), doc("a")),
-                List.of(ok("b", "2-b"), ok("a", "2-a"), new WriteResult("a", null, "conflict", "Document update conflict")));
+                List.of(ok("b", "2-b"), ok("a", "2-a"), conflict("a")));
 
         assertThat(matched).extracting(WriteResult::rev).containsExactly("2-a", "2-b", null);
     }

@@ -56,7 +56,8 @@ class BulkWriteIT {
                 }
             }
             for (ObjectNode doc : db.getAll(revs.keySet())) {
-                assertThat(doc.get("_rev").asText()).as(doc.get("_id").asText()).isEqualTo(revs.get(doc.get("_id").asText()));
+                String id = doc.get("_id").asText();
+                assertThat(doc.get("_rev").asText()).as(id).isEqualTo(revs.get(id));
             }
         }
     }
