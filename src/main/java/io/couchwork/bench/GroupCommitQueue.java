@@ -43,21 +43,22 @@ final class GroupCommitQueue {
     /** A write of {@code docsNanos} per-document cost arriving at {@code now}: the group it is committed in. */
     synchronized Group join(long now, long docsNanos) {
         startDue(now);
-        Group group;
-        if (next != null) {
-            group = next;
-        } else if (committingUntil > now) {
-            group = next = new Group(committingUntil);
-        } else {
-            group = new Group(now);
-            group.docsNanos += docsNanos;
-            group.waiting++;
-            begin(group);
-            return group;
+        if (next == null && committingUntil <= now) { // the updater is idle: committed at once, alone
+            Group alone = new Group(now);
+            add(alone, docsNanos);
+            begin(alone);
+            return alone;
         }
+        if (next == null) {
+            next = new Group(committingUntil);
+        }
+        add(next, docsNanos);
+        return next;
+    }
+
+    private static void add(Group group, long docsNanos) {
         group.docsNanos += docsNanos;
         group.waiting++;
-        return group;
     }
 
     /** The end of the group's commit; call once {@code now} has reached its start: no write joins it after that. */

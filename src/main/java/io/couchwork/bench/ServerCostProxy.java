@@ -143,23 +143,22 @@ public final class ServerCostProxy implements AutoCloseable {
             long cost = model == null ? 0 : Math.round(model.charge(request) * 1_000_000);
             HttpResponse<InputStream> response;
             if (model != null && request.isWrite() && request.database() != null) {
+                long fixed = Math.round(model.profile().fixedWrite() * 1_000_000);
                 GroupCommitQueue queue = writeQueues.computeIfAbsent(request.database(),
-                        d -> new GroupCommitQueue(Math.round(model.profile().fixedWrite() * 1_000_000), writeBusy::add,
-                                overrun -> {
-                                    writeBusy.add(overrun);
-                                    writeOverrun.add(overrun);
-                                }));
+                        d -> new GroupCommitQueue(fixed, writeBusy::add, overrun -> {
+                            writeBusy.add(overrun);
+                            writeOverrun.add(overrun);
+                        }));
                 // joined once parsed, as CouchDB's updater gets a request: a group that started meanwhile is not joined
-                GroupCommitQueue.Group group = queue.join(System.nanoTime(),
-                        cost - Math.round(model.profile().fixedWrite() * 1_000_000));
+                GroupCommitQueue.Group group = queue.join(System.nanoTime(), cost - fixed);
                 pauseUntil(group.start);
                 long end = queue.end(group, System.nanoTime());
-                long answered = Long.MAX_VALUE;
+                long answered;
                 try {
                     response = send(exchange, body); // at its commit's start, as CouchDB applies a group then
-                    answered = System.nanoTime();
                 } finally {
-                    queue.answered(group, Math.min(answered, System.nanoTime()));
+                    answered = System.nanoTime();
+                    queue.answered(group, answered);
                 }
                 if (answered > end) {
                     slower.increment();
