@@ -19,7 +19,22 @@ public final class Benchmark {
 
     /** What to run and how much; {@code profiles}: keys of {@link #PROFILES} (ignored against COUCHDB_URL). */
     public record Options(int tokens, int clusterTokens, int picasTokens, int picasClusterTokens, int noopTokens,
-            List<String> profiles, int latencySamples, int flowDocuments) {}
+            List<String> profiles, int latencySamples, int flowDocuments, List<Row> rows) {}
+
+    /** One shell row: worker processes × execution slots each. */
+    public record Row(int processes, int slots) {
+        /** Parses {@code 8x1}; null when the text is not of that form. */
+        public static Row parse(String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-9][0-9]{0,2})[x×]([1-9][0-9]{0,2})")
+                    .matcher(text.trim());
+            return m.matches() ? new Row(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))) : null;
+        }
+
+        @Override
+        public String toString() {
+            return processes + "x" + slots;
+        }
+    }
 
     /** A server set-up the rows run against: the server as it is (no cost model), or behind the cost proxy. */
     record Profile(String key, String title, CostModel.Profile cost) {}
@@ -29,8 +44,6 @@ public final class Benchmark {
             new Profile(CostModel.SINGLE_NODE.key(), CostModel.SINGLE_NODE.title(), CostModel.SINGLE_NODE),
             new Profile(CostModel.CLUSTER.key(), CostModel.CLUSTER.title(), CostModel.CLUSTER));
 
-    /** Processes × slots of the shell rows: 1, 4, 16 slots in one process first (the targets' rows). */
-    static final int[][] GRID = {{1, 1}, {1, 4}, {1, 16}, {2, 1}, {4, 1}, {8, 1}, {1, 8}, {4, 4}};
     static final int[] PICAS_THREADS = {1, 4, 16};
     private static final int NOOP_CONCURRENCY = 16;
 
@@ -85,7 +98,7 @@ public final class Benchmark {
                 ? PROFILES.stream().filter(p -> options.profiles().contains(p.key())).toList()
                 : List.of(new Profile("server", server, null));
         Map<Integer, BareSpawn.Result> spawn = new LinkedHashMap<>();
-        for (int concurrency : concurrencies()) {
+        for (int concurrency : concurrencies(options.rows())) {
             say("bare spawn, " + concurrency + " in parallel ...");
             spawn.put(concurrency, BareSpawn.run(options.tokens(), concurrency));
         }
@@ -114,10 +127,10 @@ public final class Benchmark {
                             noop.tokensPerSecond(), noop.serverCpuMsPerToken()));
                 }
                 List<PoolBench.ShellResult> shell = new ArrayList<>();
-                for (int[] row : GRID) {
-                    say(profile.title() + ": shell route, " + row[0] + " worker process(es) × " + row[1] + " slot(s), "
-                            + tokens + " tokens ...");
-                    PoolBench.ShellResult result = pool.shellWorkers(tokens, row[0], row[1], proxy);
+                for (Row row : options.rows()) {
+                    say(profile.title() + ": shell route, " + row.processes() + " worker process(es) × " + row.slots()
+                            + " slot(s), " + tokens + " tokens ...");
+                    PoolBench.ShellResult result = pool.shellWorkers(tokens, row.processes(), row.slots(), proxy);
                     shell.add(result);
                     say(String.format(java.util.Locale.ROOT, "  %.1f tokens/s, %d claim races lost, %d duplicates%s",
                             result.tokensPerSecond(), result.conflicts(), result.runs().duplicates(),
@@ -161,10 +174,10 @@ public final class Benchmark {
     }
 
     /** Every concurrency a shell or PiCaS row runs at, for its bare spawn reference. */
-    static List<Integer> concurrencies() {
+    static List<Integer> concurrencies(List<Row> rows) {
         java.util.TreeSet<Integer> all = new java.util.TreeSet<>();
-        for (int[] row : GRID) {
-            all.add(row[0] * row[1]);
+        for (Row row : rows) {
+            all.add(row.processes() * row.slots());
         }
         for (int threads : PICAS_THREADS) {
             all.add(threads);

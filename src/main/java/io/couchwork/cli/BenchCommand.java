@@ -54,6 +54,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Documents of the flow transition rows (default: ${DEFAULT-VALUE}).")
     int flowDocuments;
 
+    @Option(names = "--rows", split = ",", defaultValue = "1x1,1x4,1x16,2x1,4x1,8x1,1x8,4x4",
+            description = "Shell rows to run, as processes x slots (default: ${DEFAULT-VALUE}); a target whose rows"
+                    + " are left out reads n/a.")
+    List<String> rows;
+
     @Spec
     CommandSpec spec;
 
@@ -68,11 +73,20 @@ public final class BenchCommand implements Callable<Integer> {
         if (tokens < 1 || clusterTokens < 1 || picasTokens < 1 || picasClusterTokens < 1 || noopTokens < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Token counts must be at least 1");
         }
+        List<Benchmark.Row> grid = new java.util.ArrayList<>();
+        for (String row : rows) {
+            Benchmark.Row parsed = Benchmark.Row.parse(row);
+            if (parsed == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Bad row '" + row
+                        + "' for --rows: expected processes x slots, such as 8x1");
+            }
+            grid.add(parsed);
+        }
         try (TargetServer server = TargetServer.fromEnvironmentOrBundled(spec.commandLine().getOut())) {
             return new Benchmark(server.url(), server.user(), server.password(), server.description(),
                     server.bundled() == null ? -1 : server.bundled().pid())
                     .run(new Benchmark.Options(tokens, clusterTokens, picasTokens, picasClusterTokens, noopTokens,
-                            profiles, latencySamples, flowDocuments), output);
+                            profiles, latencySamples, flowDocuments, grid), output);
         }
     }
 }
