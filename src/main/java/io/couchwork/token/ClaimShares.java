@@ -101,6 +101,19 @@ public final class ClaimShares {
         return workers;
     }
 
+    /**
+     * Whether a pool-wide chore that every worker schedules each {@code periodMillis} (reaping expired leases) is this
+     * worker's to do now: the workers present for {@code type} take turns by the period's number, in the order of
+     * their ids, so that the pool is served once per period however many workers it has. Workers that see different
+     * sets may both take a turn, or neither: harmless for a chore that is checked again next period.
+     */
+    public boolean isTurn(String type, long nowMillis, long periodMillis) {
+        List<String> workers = new ArrayList<>(alive(type, nowMillis));
+        workers.sort(null);
+        long period = Math.floorDiv(nowMillis, Math.max(1, periodMillis));
+        return Math.floorMod(period, workers.size()) == workers.indexOf(self);
+    }
+
     private long[] seeds(String type, long nowMillis) {
         return alive(type, nowMillis).stream().mapToLong(ClaimShares::hash).toArray();
     }

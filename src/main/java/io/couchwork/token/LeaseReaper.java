@@ -49,11 +49,19 @@ public final class LeaseReaper {
         this.onConflicted = resolver;
     }
 
-    /** Reaps expired leases, skipping tokens this worker holds itself; returns how many it returned to the pool. */
+    /** Reaps expired leases of every type, skipping tokens this worker holds itself; how many went back to the pool. */
     public int reap(Predicate<String> heldHere) {
+        return reap(heldHere, type -> true);
+    }
+
+    /** As {@link #reap(Predicate)}, for the types {@code due} accepts (those whose turn it is). */
+    public int reap(Predicate<String> heldHere, Predicate<String> due) {
         long now = clock.instant().getEpochSecond();
         int reaped = 0;
         for (String type : types) {
+            if (!due.test(type)) {
+                continue;
+            }
             List<JsonNode> rows = new ArrayList<>(expiredRows(type, TokenViews.LEASED, now));
             if (unleasedLockTimeoutSeconds > 0) {
                 rows.addAll(expiredRows(type, TokenViews.UNLEASED, now - unleasedLockTimeoutSeconds));

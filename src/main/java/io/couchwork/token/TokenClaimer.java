@@ -203,6 +203,11 @@ public final class TokenClaimer {
         return claimable;
     }
 
+    /** Whether reaping {@code type}'s expired leases is this worker's turn now (see {@link ClaimShares#isTurn}). */
+    public boolean isReapTurn(String type, java.time.Duration interval) {
+        return shares.isTurn(type, clock.millis(), interval.toMillis());
+    }
+
     /** Workers' presence documents, as read at start and now and then (the feed delivers those written later). */
     public void knowWorkers(List<ObjectNode> presenceDocs) {
         offer(presenceDocs);

@@ -450,7 +450,10 @@ public final class TokenWorker {
 
     private void reapExpiredLeases() {
         try {
-            metrics.leasesReclaimed(settings.name(), reaper.reap(held::holds));
+            // one view read per interval for the whole pool, not one per worker: on a pool of hundreds of pilots, each
+            // read would make the server bring the index up to date again
+            metrics.leasesReclaimed(settings.name(),
+                    reaper.reap(held::holds, type -> claimer.isReapTurn(type, settings.reapInterval())));
             reapWarning.succeeded("Reaping expired leases works again");
         } catch (RuntimeException e) {
             reapWarning.failed("Cannot reap expired leases (" + describe(e) + "); will try again every "

@@ -57,6 +57,37 @@ class ClaimSharesTest {
     }
 
     @Test
+    void workers_that_see_each_other_take_turns_at_a_pool_wide_chore_one_per_period() {
+        List<ClaimShares> workers = new ArrayList<>();
+        for (String self : List.of("c", "a", "b")) {
+            ClaimShares shares = new ClaimShares(self, 100_000);
+            for (String other : List.of("a", "b", "c")) {
+                shares.saw(token("x-" + other, "locked", other), NOW);
+            }
+            workers.add(shares);
+        }
+        int[] turns = new int[workers.size()];
+        for (long period = 0; period < 30; period++) {
+            long at = NOW + period * 1000 + 500; // each worker's schedule fires once within each period
+            int taken = 0;
+            for (int w = 0; w < workers.size(); w++) {
+                if (workers.get(w).isTurn("token", at, 1000)) {
+                    taken++;
+                    turns[w]++;
+                }
+            }
+            assertThat(taken).as("workers taking period %d", period).isEqualTo(1);
+        }
+        assertThat(turns).containsOnly(10);
+    }
+
+    @Test
+    void a_worker_alone_takes_every_turn() {
+        ClaimShares alone = new ClaimShares("a", 10_000);
+        assertThat(IntStream.range(0, 10).filter(p -> alone.isTurn("token", NOW + p * 1000L, 1000))).hasSize(10);
+    }
+
+    @Test
     void a_worker_that_stopped_writing_drops_out_and_its_share_falls_to_the_others() {
         ClaimShares shares = new ClaimShares("a", 10_000);
         shares.saw(token("x", "locked", "b"), NOW);
