@@ -24,9 +24,13 @@ public final class TokenProblems {
                 return Optional.of("field '" + field + "' is " + describe(value) + ", not a number");
             }
         }
-        if (TokenState.of(doc) == TokenState.INVALID) {
+        TokenState state = TokenState.of(doc);
+        if (state == TokenState.INVALID) {
             return Optional.of("lock = " + doc.get(TokenFields.LOCK) + " and done = " + doc.get(TokenFields.DONE)
                     + " match no state (todo is 0/0; locked, done and error need lock > 0)");
+        }
+        if (state != TokenState.TODO) {
+            return Optional.empty(); // only a claim copies the document: the walk below is for todo tokens alone
         }
         int depth = depth(doc);
         if (depth > MAX_DEPTH) {
