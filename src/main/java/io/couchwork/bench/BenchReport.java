@@ -447,8 +447,9 @@ final class BenchReport {
         run.settings().forEach((k, v) -> md.append("  | `").append(k).append("` | `").append(v.replace("|", "\\|"))
                 .append("` |\n"));
         md.append("\n  The workers start on an empty pool; once every one of them serves it, a warm-up batch (30 tokens"
-                + " per execution slot of the row, 250 per worker process at least: the JIT compiles a method after"
-                + " about 200 calls, and each worker's per-token code runs once per token it takes) is loaded and"
+                + " per execution slot of the row, 500 per worker process at least: the JIT compiles a method after"
+                + " about 200 calls, and each worker's per-token code runs once per token it takes; with 250, eight"
+                + " 1-slot workers' compiler threads still took 9 % of the machine in the timed part) is loaded and"
                 + " drained untimed, so that what is timed is workers draining a pool, not their JIT compiler's first"
                 + " seconds (JVM start-up is not timed"
                 + " either). Then claiming is paused through the pool's control document (as an operator pauses a"

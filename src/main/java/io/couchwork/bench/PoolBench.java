@@ -193,12 +193,14 @@ final class PoolBench {
     }
 
     /**
-     * Tokens run before the timed part: a few dozen per execution slot of the row, and 250 per worker process at least:
+     * Tokens run before the timed part: a few dozen per execution slot of the row, and 500 per worker process at least:
      * the JIT compiles a method after about 200 calls, and a worker's per-token code runs once per token it takes. With
-     * 30 per slot alone, each of eight 1-slot workers was timed while its per-token code was still interpreted.
+     * 30 per slot alone, each of eight 1-slot workers was timed while its per-token code was still interpreted; with 250
+     * per process, their compiler threads still took 9 % of the machine in the timed part (perf, 2026-11-28), with 500
+     * none that showed.
      */
     static int warmUpTokens(int processes, int slots) {
-        return Math.max(250 * processes, 30 * processes * slots);
+        return Math.max(500 * processes, 30 * processes * slots);
     }
 
     /**
