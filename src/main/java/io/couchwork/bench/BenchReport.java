@@ -178,8 +178,9 @@ final class BenchReport {
         if (!parts.isEmpty()) {
             bounds.add("**8 × 1 against 1 × 8**: " + String.join("; ", parts) + ". Eight worker JVMs share "
                     + Runtime.getRuntime().availableProcessors() + " cores with the jobs, each follows its own"
-                    + " `_changes` feed (every change is sent to and read by every worker: the server's work for the"
-                    + " feeds grows with the number of workers, as does the JVMs' for reading them), and each claims"
+                    + " `_changes` feed (by longpoll once it sees the others, in batches, but every change is still"
+                    + " read from storage, sent to and parsed by every worker: the server's work for the feeds grows"
+                    + " with the number of workers, as does the JVMs' for reading them), and each claims"
                     + " and writes results for itself in smaller batches; one JVM with 8 slots does all of that once."
                     + " On nodes of their own, as pilots run, each worker's share of that is its node's, and only the"
                     + " server's grows with the number of workers.");

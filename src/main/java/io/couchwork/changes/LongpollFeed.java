@@ -9,6 +9,7 @@ import io.couchwork.couchdb.Failures;
 import io.couchwork.couchdb.Json;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +23,8 @@ public final class LongpollFeed implements ChangesFeed {
 
     private final CouchDatabase database;
     private final boolean conflicts;
+    private final Duration pause;
+    private boolean gathering;
     private volatile ServiceCall<InputStream> current;
     private String since;
 
@@ -31,8 +34,18 @@ public final class LongpollFeed implements ChangesFeed {
 
     /** {@code conflicts}: each document with its {@code _conflicts} when it has any (replicas, a cluster). */
     public LongpollFeed(CouchDatabase database, boolean conflicts) {
+        this(database, conflicts, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #LongpollFeed(CouchDatabase, boolean)}, waiting {@code pause} after a batch that brought changes before
+     * asking again, so that a busy database's changes come in batches rather than in a request each; an empty answer
+     * is followed at once (the next change then answers the waiting request as it happens).
+     */
+    public LongpollFeed(CouchDatabase database, boolean conflicts, Duration pause) {
         this.database = database;
         this.conflicts = conflicts;
+        this.pause = pause;
     }
 
     /** The changes after {@code since} (an opaque sequence), at most {@code limit} when given, with documents. */
@@ -59,7 +72,15 @@ public final class LongpollFeed implements ChangesFeed {
 
     /** One longpoll request: the changes after the last sequence, or none when the server's timeout came first. */
     @Override
-    public Batch next(int max) {
+    public Batch next(int max) throws java.io.InterruptedIOException {
+        if (gathering && !pause.isZero()) {
+            try {
+                Thread.sleep(pause.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("stopped while gathering changes");
+            }
+        }
         JsonNode result = read(since, max);
         List<Change> changes = new ArrayList<>();
         for (JsonNode change : result.path("results")) {
@@ -70,6 +91,7 @@ public final class LongpollFeed implements ChangesFeed {
         if (lastSeq != null) {
             since = lastSeq; // opaque: only ever handed back
         }
+        gathering = !changes.isEmpty();
         return new Batch(changes, lastSeq);
     }
 

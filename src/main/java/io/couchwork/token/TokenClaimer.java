@@ -203,6 +203,17 @@ public final class TokenClaimer {
         return claimable;
     }
 
+    /** Whether another worker serves one of our types now (announced, or seen writing its tokens lately). */
+    public boolean seesOtherWorkers() {
+        long now = clock.millis();
+        for (String type : types) {
+            if (shares.alive(type, now).size() > 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether reaping {@code type}'s expired leases is this worker's turn now (see {@link ClaimShares#isTurn}). */
     public boolean isReapTurn(String type, java.time.Duration interval) {
         return shares.isTurn(type, clock.millis(), interval.toMillis());

@@ -33,8 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TokenWorker {
 
-    /** How long the feed may stay silent while a job start waits for it to show its claim; a start write then proves it. */
-    private static final Duration FEED_PROOF_WAIT = Duration.ofMillis(20);
     private static final Logger LOG = LoggerFactory.getLogger(TokenWorker.class);
     /** Finished jobs, one line each: a logger of their own, so that a busy pool can turn them down. */
     private static final Logger TOKENS = LoggerFactory.getLogger("io.couchwork.tokens");
@@ -146,7 +144,8 @@ public final class TokenWorker {
         tasks.every(check, check, held::stopJobsWhoseLeaseRunsOut);
         tasks.every(Duration.ZERO, settings.reapInterval(), this::reapExpiredLeases);
         if (settings.followChanges()) {
-            changes = new TokenChangesFeed(database, this::onChanges, this::onGap, settings.name());
+            changes = new TokenChangesFeed(database, this::onChanges, this::onGap, claimer::seesOtherWorkers,
+                    settings.name());
             changes.start();
         } else {
             tasks.every(settings.pollInterval(), settings.pollInterval(), this::readClaimingSwitch);
@@ -288,7 +287,8 @@ public final class TokenWorker {
 
     private boolean provenByFeed(Token token) {
         try {
-            return held.shownByFeed(token.id(), settings.followChanges() ? FEED_PROOF_WAIT : Duration.ZERO);
+            TokenChangesFeed feed = changes;
+            return held.shownByFeed(token.id(), feed != null ? feed.quiet() : Duration.ZERO);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // a lease lost meanwhile: the job sees it once it starts
             return false;
