@@ -26,6 +26,19 @@ class ClaimSharesTest {
         return new Token(doc);
     }
 
+    /** One ClaimShares per worker, each having seen every worker write a token at NOW. */
+    private static List<ClaimShares> seeingEachOther(List<String> ids, long livenessMillis) {
+        List<ClaimShares> workers = new ArrayList<>();
+        for (String self : ids) {
+            ClaimShares shares = new ClaimShares(self, livenessMillis);
+            for (String other : ids) {
+                shares.saw(token("x-" + other, "locked", other), NOW);
+            }
+            workers.add(shares);
+        }
+        return workers;
+    }
+
     private static List<Token> todo(int n) {
         return IntStream.range(0, n).mapToObj(i -> token(String.format("t%04d", i), "todo", null)).toList();
     }
@@ -38,14 +51,7 @@ class ClaimSharesTest {
 
     @Test
     void workers_that_see_each_other_split_the_pool_without_overlap() {
-        List<ClaimShares> workers = new ArrayList<>();
-        for (String self : List.of("a", "b", "c")) {
-            ClaimShares shares = new ClaimShares(self, 10_000);
-            for (String other : List.of("a", "b", "c")) {
-                shares.saw(token("x-" + other, "locked", other), NOW);
-            }
-            workers.add(shares);
-        }
+        List<ClaimShares> workers = seeingEachOther(List.of("a", "b", "c"), 10_000);
         List<Token> pool = todo(3000);
         List<Predicate<Token>> mine = workers.stream().map(s -> s.mine(NOW)).toList();
         for (Token t : pool) {
@@ -58,14 +64,7 @@ class ClaimSharesTest {
 
     @Test
     void workers_that_see_each_other_take_turns_at_a_pool_wide_chore_one_per_period() {
-        List<ClaimShares> workers = new ArrayList<>();
-        for (String self : List.of("c", "a", "b")) {
-            ClaimShares shares = new ClaimShares(self, 100_000);
-            for (String other : List.of("a", "b", "c")) {
-                shares.saw(token("x-" + other, "locked", other), NOW);
-            }
-            workers.add(shares);
-        }
+        List<ClaimShares> workers = seeingEachOther(List.of("c", "a", "b"), 100_000);
         int[] turns = new int[workers.size()];
         for (long period = 0; period < 30; period++) {
             long at = NOW + period * 1000 + 500; // each worker's schedule fires once within each period
