@@ -23,10 +23,12 @@ public final class Benchmark {
 
     /** One shell row: worker processes × execution slots each. */
     public record Row(int processes, int slots) {
+        private static final java.util.regex.Pattern FORM =
+                java.util.regex.Pattern.compile("([1-9][0-9]{0,2})[x×]([1-9][0-9]{0,2})");
+
         /** Parses {@code 8x1}; null when the text is not of that form. */
         public static Row parse(String text) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-9][0-9]{0,2})[x×]([1-9][0-9]{0,2})")
-                    .matcher(text.trim());
+            java.util.regex.Matcher m = FORM.matcher(text.trim());
             return m.matches() ? new Row(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))) : null;
         }
 

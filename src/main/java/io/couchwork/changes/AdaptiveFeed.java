@@ -30,21 +30,14 @@ public final class AdaptiveFeed implements ChangesFeed {
     public void open(String since) {
         closed = false;
         this.since = since;
-        ChangesFeed next = wanted();
-        if (next != current) {
-            current.close();
-        }
-        current = next;
-        next.open(since);
+        use(wanted()).open(since);
     }
 
     @Override
     public Batch next(int max) throws IOException {
         ChangesFeed next = wanted();
         if (next != current) {
-            current.close();
-            current = next;
-            next.open(since);
+            use(next).open(since);
             if (closed) { // closed from another thread while switching: the new feed must not keep its reader waiting
                 next.close();
                 throw new java.io.EOFException("the changes feed was closed");
@@ -72,6 +65,15 @@ public final class AdaptiveFeed implements ChangesFeed {
     @Override
     public boolean isIdleTimeout(Exception error) {
         return current.isIdleTimeout(error);
+    }
+
+    /** Makes {@code next} the feed in use, closing the other if it was; returns it, to be opened. */
+    private ChangesFeed use(ChangesFeed next) {
+        if (next != current) {
+            current.close();
+            current = next;
+        }
+        return next;
     }
 
     private ChangesFeed wanted() {

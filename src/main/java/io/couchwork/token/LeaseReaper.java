@@ -49,12 +49,10 @@ public final class LeaseReaper {
         this.onConflicted = resolver;
     }
 
-    /** Reaps expired leases of every type, skipping tokens this worker holds itself; how many went back to the pool. */
-    public int reap(Predicate<String> heldHere) {
-        return reap(heldHere, type -> true);
-    }
-
-    /** As {@link #reap(Predicate)}, for the types {@code due} accepts (those whose turn it is). */
+    /**
+     * Reaps expired leases of the types {@code due} accepts (those whose turn it is), skipping tokens this worker holds
+     * itself; returns how many it returned to the pool.
+     */
     public int reap(Predicate<String> heldHere, Predicate<String> due) {
         long now = clock.instant().getEpochSecond();
         int reaped = 0;

@@ -147,16 +147,25 @@ public final class TokenClaimer {
      * that the claim queue parts its tokens anew only when a worker comes or goes.
      */
     private Predicate<Token> share(long nowMillis) {
+        Map<String, List<String>> alive = aliveByType(nowMillis);
+        if (!alive.equals(shareMembers)) {
+            shareMembers = alive;
+            share = othersAmong(alive) ? shares.mine(nowMillis) : ClaimableTokens.NO_SHARE;
+        }
+        return share;
+    }
+
+    /** The workers present for each of our types, this worker first. */
+    private Map<String, List<String>> aliveByType(long nowMillis) {
         Map<String, List<String>> alive = new HashMap<>();
         for (String type : types) {
             alive.put(type, shares.alive(type, nowMillis));
         }
-        if (!alive.equals(shareMembers)) {
-            shareMembers = alive;
-            share = alive.values().stream().anyMatch(workers -> workers.size() > 1)
-                    ? shares.mine(nowMillis) : ClaimableTokens.NO_SHARE;
-        }
-        return share;
+        return alive;
+    }
+
+    private static boolean othersAmong(Map<String, List<String>> alive) {
+        return alive.values().stream().anyMatch(workers -> workers.size() > 1);
     }
 
     /** Tokens taken from the queue that this worker may claim; those it may not leave the queue for good. */
@@ -205,13 +214,7 @@ public final class TokenClaimer {
 
     /** Whether another worker serves one of our types now (announced, or seen writing its tokens lately). */
     public boolean seesOtherWorkers() {
-        long now = clock.millis();
-        for (String type : types) {
-            if (shares.alive(type, now).size() > 1) {
-                return true;
-            }
-        }
-        return false;
+        return othersAmong(aliveByType(clock.millis()));
     }
 
     /** Whether reaping {@code type}'s expired leases is this worker's turn now (see {@link ClaimShares#isTurn}). */
