@@ -2,21 +2,32 @@ package io.couchwork.devserver;
 
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The pinned PouchDB Server npm install under testserver/: installed from the committed lockfile on first use. */
+/**
+ * The pinned PouchDB Server npm install under testserver/: installed from the committed lockfile and patches on first
+ * use, and again whenever either has changed since (npm's postinstall applies the patches with patch-package, then
+ * {@code record-install.js} records the bytes it was installed from).
+ */
 public final class TestServerInstall {
 
     private static final Logger LOG = LoggerFactory.getLogger(TestServerInstall.class);
+
+    private static final String LOCKFILE = "package-lock.json";
+    private static final String RECORD = "node_modules/.couchwork-installed";
 
     private final Path directory;
 
@@ -28,19 +39,22 @@ public final class TestServerInstall {
         return directory.resolve("node_modules/pouchdb-server/bin/pouchdb-server");
     }
 
-    /** Runs {@code npm ci --omit=optional} unless the server is already installed; safe across processes. */
+    /** Runs {@code npm ci --omit=optional} unless the server is installed and current; safe across processes. */
     public Path ensureInstalled() {
-        if (Files.isRegularFile(serverScript())) {
+        if (isCurrent()) {
             return serverScript();
         }
-        if (!Files.isRegularFile(directory.resolve("package-lock.json"))) {
+        if (!Files.isRegularFile(directory.resolve(LOCKFILE))) {
             throw new CouchworkException("No test server manifest at " + directory
                     + " (package.json and package-lock.json); is couchwork.home right?", ExitCode.CONFIGURATION);
         }
         try (FileChannel channel = FileChannel.open(directory.resolve(".install.lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock ignored = channel.lock()) {
-            if (!Files.isRegularFile(serverScript())) {
+            if (!isCurrent()) {
+                if (Files.isRegularFile(serverScript())) {
+                    LOG.info("The bundled server in {} was installed from another lockfile or other patches", directory);
+                }
                 install();
             }
         } catch (IOException e) {
@@ -48,6 +62,33 @@ public final class TestServerInstall {
                     ExitCode.FAILURE, e);
         }
         return serverScript();
+    }
+
+    /** Installed, from the lockfile and patches that are there now. */
+    public boolean isCurrent() {
+        if (!Files.isRegularFile(serverScript())) {
+            return false;
+        }
+        try {
+            return Arrays.equals(Files.readAllBytes(directory.resolve(RECORD)), installedFrom());
+        } catch (IOException notRecorded) {
+            return false;
+        }
+    }
+
+    /** What record-install.js records: the lockfile, then each patch in the order of their names. */
+    private byte[] installedFrom() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(Files.readAllBytes(directory.resolve(LOCKFILE)));
+        Path patches = directory.resolve("patches");
+        if (Files.isDirectory(patches)) {
+            try (Stream<Path> files = Files.list(patches)) {
+                for (Path patch : files.sorted(Comparator.comparing(p -> p.getFileName().toString())).toList()) {
+                    bytes.write(Files.readAllBytes(patch));
+                }
+            }
+        }
+        return bytes.toByteArray();
     }
 
     private void install() throws IOException {

@@ -16,11 +16,24 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-/** The bundled server refuses a taken port, naming what answers there, and leaves no temporary folder behind. */
+/**
+ * The bundled server is installed from the committed lockfile and patches, refuses a taken port, naming what answers
+ * there, and leaves no temporary folder behind.
+ */
 class BundledCouchServerIT {
 
     private static final String COUCHDB_WELCOME = """
             {"couchdb":"Welcome","version":"3.5.0","vendor":{"name":"The Apache Software Foundation"}}""";
+
+    @Test
+    void the_installed_server_ends_a_continuous_feed_whose_client_hung_up() throws Exception {
+        TestServerInstall install = new TestServerInstall(Path.of("testserver"));
+        install.ensureInstalled();
+        assertThat(install.isCurrent()).isTrue();
+        // express-pouchdb 4.2.0 alone kept such a feed reading every later change (patches/express-pouchdb+4.2.0.patch)
+        assertThat(Files.readString(Path.of("testserver/node_modules/express-pouchdb/lib/routes/changes.js")))
+                .contains("res.on('close', function () {\n          feed.cancel();");
+    }
 
     @Test
     void a_port_where_a_couchdb_answers_is_refused_naming_that_server() throws Exception {
