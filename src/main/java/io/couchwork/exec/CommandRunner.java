@@ -167,6 +167,10 @@ public final class CommandRunner {
         Files.deleteIfExists(stdout);
         Files.deleteIfExists(stderr);
         run.write("job.sh", script(command, workingDirectory, environment).getBytes(StandardCharsets.UTF_8));
+        if (Thread.interrupted()) {
+            // stopped while the job was being prepared (its token's lease lost): it must not start at all
+            throw new InterruptedException("stopped before the job started");
+        }
         JobShell.Started job = shell.start(run.dir, modeFor(command));
         boolean timedOut = false;
         int exitCode;

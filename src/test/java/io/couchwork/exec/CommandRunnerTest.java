@@ -1,6 +1,7 @@
 package io.couchwork.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.couchwork.token.LogAttachment;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,19 @@ class CommandRunnerTest {
         assertThat(result.stdoutTail()).isEqualTo("t1|a b $x");
         assertThat(result.stderrTail()).contains("sh");
         assertThat(result.exitCode()).isZero();
+    }
+
+    @Test
+    void should_not_start_a_job_whose_thread_was_stopped_before_it_started() throws Exception {
+        Thread.currentThread().interrupt(); // as a worker does when the token's lease is lost
+        try {
+            assertThatThrownBy(() -> runner.run("echo ran > ran.txt", dir, Map.of(), NO_TIMEOUT))
+                    .isInstanceOf(InterruptedException.class);
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(runner.run("echo next", dir, Map.of(), NO_TIMEOUT).stdoutTail()).isEqualTo("next\n");
+        assertThat(dir.resolve("ran.txt")).doesNotExist(); // the next job ran after it, so it would have by now
     }
 
     @Test
