@@ -131,7 +131,8 @@ public final class HeldTokens implements AutoCloseable {
      * (epoch second) is fixed when it is asked for, so that a retry writes what an attempt whose answer was lost wrote,
      * and the conflict it then meets is recognised as that attempt.
      */
-    private record Start(String id, String claimId, CompletableFuture<Boolean> proven, long at) {}
+    /** {@code evenIfShown}: written even when the feed shows the claim back meanwhile (see {@link #start}). */
+    private record Start(String id, String claimId, CompletableFuture<Boolean> proven, long at, boolean evenIfShown) {}
 
     /** Start writes asked for together, written in one request. */
     private record Starts(List<Start> starts) implements Op {}
@@ -203,15 +204,24 @@ public final class HeldTokens implements AutoCloseable {
      * per job; their jobs start on that proof (see {@link #proof}).
      */
     public boolean start(Token claim, Collection<String> waiting) {
+        return start(claim, waiting, false);
+    }
+
+    /**
+     * As {@link #start(Token, Collection)}; with {@code evenIfShown}, every claim is written, the waiting ones too, even
+     * those the feed has shown back: while PiCaS pilots share the pool, as they write over a claim without looking,
+     * and the feed cannot show that in the milliseconds before a job starts.
+     */
+    public boolean start(Token claim, Collection<String> waiting, boolean evenIfShown) {
         if (closing || !writer.isAlive()) {
             return true; // the worker is stopping: no writer to prove it with; the lease holds as it did before
         }
         List<Start> requested = new ArrayList<>();
-        CompletableFuture<Boolean> proven = requestProof(claim.id(), claim.claimId(), requested);
+        CompletableFuture<Boolean> proven = requestProof(claim.id(), claim.claimId(), evenIfShown, requested);
         for (String id : waiting) {
             Token other = held.get(id);
-            if (other != null && !shownByFeed(id)) {
-                requestProof(id, other.claimId(), requested);
+            if (other != null && (evenIfShown || !shownByFeed(id))) {
+                requestProof(id, other.claimId(), evenIfShown, requested);
             }
         }
         if (!requested.isEmpty()) {
@@ -235,10 +245,11 @@ public final class HeldTokens implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Boolean> requestProof(String id, String claimId, List<Start> requested) {
+    private CompletableFuture<Boolean> requestProof(String id, String claimId, boolean evenIfShown,
+            List<Start> requested) {
         return proofs.computeIfAbsent(id, k -> {
             CompletableFuture<Boolean> proven = new CompletableFuture<>();
-            requested.add(new Start(id, claimId, proven, clock.instant().getEpochSecond()));
+            requested.add(new Start(id, claimId, proven, clock.instant().getEpochSecond(), evenIfShown));
             return proven;
         });
     }
@@ -619,7 +630,7 @@ public final class HeldTokens implements AutoCloseable {
                 st.proven().complete(false);
                 continue;
             }
-            if (shownByFeed(st.id())) {
+            if (!st.evenIfShown() && shownByFeed(st.id())) {
                 st.proven().complete(true);
                 continue;
             }

@@ -47,6 +47,7 @@ public final class TokenClaimer {
     private final long leaseSeconds;
     private final ClaimableTokens queue;
     private final ClaimShares shares;
+    private final ForeignLocks foreignLocks;
     private final AtomicLong conflicts = new AtomicLong();
     private final AtomicLong claims = new AtomicLong();
     private final AtomicLong viewReads = new AtomicLong();
@@ -78,6 +79,7 @@ public final class TokenClaimer {
         this.queue = new ClaimableTokens(new HashSet<>(types), queueCapacity);
         // a worker renews its leases every third of one and claims or finishes tokens far more often while busy
         this.shares = new ClaimShares(worker.workerId(), leaseSeconds * 1000 / 3 + 10_000);
+        this.foreignLocks = new ForeignLocks(leaseSeconds * 1000);
     }
 
     /**
@@ -205,6 +207,7 @@ public final class TokenClaimer {
                 Token token = new Token(doc);
                 if (isServed(doc)) {
                     shares.saw(token, nowMillis);
+                    foreignLocks.saw(token, nowMillis);
                 }
                 claimable |= enqueue(token);
             }
@@ -215,6 +218,11 @@ public final class TokenClaimer {
     /** Whether another worker serves one of our types now (announced, or seen writing its tokens lately). */
     public boolean seesOtherWorkers() {
         return othersAmong(aliveByType(clock.millis()));
+    }
+
+    /** Whether a PiCaS pilot (any client but Couchwork) locked one of our tokens within the last lease duration. */
+    public boolean seesForeignLocks() {
+        return foreignLocks.recent(clock.millis());
     }
 
     /** Whether reaping {@code type}'s expired leases is this worker's turn now (see {@link ClaimShares#isTurn}). */

@@ -318,9 +318,11 @@ public final class TokenWorker {
         // a change within milliseconds (and stops the token); a claim it has not shown back before it fell silent for a
         // write interval, or fell far behind (see HeldTokens.shownByFeed), is proven by a start write, which fails on any
         // change since our claim: such a token is let go (logged by the writer), never run. A start write for every
-        // token would cost a 1-slot worker a write round trip per job
-        boolean mine = held.proof(token.id()).orElseGet(() -> provenByFeed(token)
-                || held.start(token, List.copyOf(waiting)));
+        // token would cost a 1-slot worker a write round trip per job, so it is spent only while PiCaS pilots lock
+        // tokens of the pool: they write over a claim without looking, in the milliseconds the feed cannot cover
+        boolean byWrite = claimer.seesForeignLocks();
+        boolean mine = held.proof(token.id()).orElseGet(() -> (!byWrite && provenByFeed(token))
+                || held.start(token, List.copyOf(waiting), byWrite));
         if (!mine) {
             running.remove(token.id());
             leaseLost.remove(token.id());

@@ -96,7 +96,9 @@ class MixedFleetIT {
             pilots.shutdownNow();
         }
 
-        assertThat(startsAfterAnotherClientTook(Files.readAllLines(events))).isEmpty();
+        List<String> history = Files.readAllLines(events);
+        List<String> wrong = startsAfterAnotherClientTook(history);
+        assertThat(wrong).as("events of those tokens: %s", eventsOf(wrong, history)).isEmpty();
         assertThat(unrecordedRuns(http, events)).isEmpty();
         JsonNode status = status(couch, db);
         JsonNode counts = null;
@@ -137,6 +139,13 @@ class MixedFleetIT {
             }
         }
         return wrong;
+    }
+
+    /** The events that name the tokens of {@code starts}, in order. */
+    private static List<String> eventsOf(List<String> starts, List<String> events) {
+        Set<String> ids = new HashSet<>();
+        starts.forEach(start -> ids.add(start.split(" ")[1]));
+        return events.stream().filter(event -> ids.contains(event.split(" ")[1])).toList();
     }
 
     /** Tokens with more Couchwork job starts than runs entries of Couchwork executions that ran a job. */

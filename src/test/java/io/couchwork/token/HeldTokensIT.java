@@ -502,6 +502,32 @@ class HeldTokensIT {
         }
     }
 
+    @Test
+    void while_picas_pilots_lock_tokens_a_claim_the_feed_showed_is_written_all_the_same(TestCouch couch)
+            throws Exception {
+        CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
+        List<Token> tokens = claimed(db, 3);
+        Token first = tokens.get(0);
+        Token waiting = tokens.get(1);
+        Token overwritten = tokens.get(2);
+        try (HeldTokens held = held(db, Duration.ofMillis(20))) {
+            tokens.forEach(held::hold);
+            tokens.forEach(t -> held.observe(List.of(db.get(t.id()).orElseThrow()))); // the feed shows every claim
+            // a PiCaS pilot writes over a claim without looking, after the feed showed it and before the job starts
+            picasRelock(db, overwritten.id(), overwritten.lock() + 1);
+
+            assertThat(held.start(first, List.of(waiting.id(), overwritten.id()), true)).isTrue();
+
+            assertThat(db.startsWritten).containsExactlyInAnyOrder(first.id(), waiting.id(), overwritten.id());
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.proof(overwritten.id()).isPresent()
+                    || !held.holds(overwritten.id()));
+            assertThat(held.proof(overwritten.id()).orElse(false)).isFalse(); // let go: its job will not run
+            assertThat(held.proof(waiting.id())).contains(true);
+        }
+        assertThat(new Token(db.get(waiting.id()).orElseThrow()).document().has("started_at")).isTrue();
+        assertThat(db.get(overwritten.id()).orElseThrow().path("hostname").asText()).isEqualTo("picas-node");
+    }
+
     /**
      * Holds the tokens and writes the last one's outcome, which goes at once: what comes next waits for the write
      * interval and shares one request.
