@@ -12,7 +12,8 @@ COPY bin bin
 COPY config config
 COPY routes routes
 COPY examples examples
-COPY testserver/package.json testserver/package-lock.json testserver/
+COPY testserver/package.json testserver/package-lock.json testserver/record-install.js testserver/
+COPY testserver/patches testserver/patches
 COPY README.md ./
 RUN sh ./mvnw -B -q -DskipTests package && mv target/couchwork-*/couchwork-* /opt/couchwork
 

@@ -98,6 +98,22 @@ class ComposeFileTest {
                 .doesNotContain("RUN mvn ");
     }
 
+    @Test
+    void should_copy_every_file_the_distribution_takes_from_testserver() throws IOException {
+        // the distribution's testserver/ must install as the repository's does: its lockfile, the postinstall script
+        // and the patches it applies (a build without them makes a dev-server that cannot install)
+        String assembly = Files.readString(Path.of("src/assembly/distribution.xml"));
+        for (String file : List.of("package.json", "package-lock.json", "record-install.js")) {
+            assertThat(Path.of("testserver", file)).exists();
+            assertThat(assembly).contains("<include>" + file + "</include>");
+            assertThat(dockerfile).containsPattern("COPY [^\\n]*testserver/" + Pattern.quote(file)
+                    + " [^\\n]*testserver/\\n");
+        }
+        assertThat(Path.of("testserver/patches")).isDirectoryContaining("glob:**.patch");
+        assertThat(assembly).contains("<include>patches/**</include>");
+        assertThat(dockerfile).contains("COPY testserver/patches testserver/patches\n");
+    }
+
     // --- healthcheck ------------------------------------------------------------------------------------------------
 
     @Test
