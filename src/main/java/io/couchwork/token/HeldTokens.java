@@ -131,7 +131,7 @@ public final class HeldTokens implements AutoCloseable {
      * (epoch second) is fixed when it is asked for, so that a retry writes what an attempt whose answer was lost wrote,
      * and the conflict it then meets is recognised as that attempt.
      */
-    /** {@code evenIfShown}: written even when the feed shows the claim back meanwhile (see {@link #start}). */
+    /** {@code evenIfShown}: written even when the feed shows the claim back meanwhile (see {@link #startWritten}). */
     private record Start(String id, String claimId, CompletableFuture<Boolean> proven, long at, boolean evenIfShown) {}
 
     /** Start writes asked for together, written in one request. */
@@ -208,20 +208,24 @@ public final class HeldTokens implements AutoCloseable {
     }
 
     /**
-     * As {@link #start(Token, Collection)}; with {@code evenIfShown}, every claim is written, the waiting ones too, even
-     * those the feed has shown back: while PiCaS pilots share the pool, as they write over a claim without looking,
-     * and the feed cannot show that in the milliseconds before a job starts.
+     * As {@link #start(Token)}, written now whatever the feed has shown or an earlier start write proved: while PiCaS
+     * pilots share the pool, as they lock a token they read from a view without looking, and may write over a claim
+     * in the milliseconds before its job starts, which neither the feed nor an earlier proof can rule out.
      */
-    public boolean start(Token claim, Collection<String> waiting, boolean evenIfShown) {
+    public boolean startWritten(Token claim) {
+        return start(claim, List.of(), true);
+    }
+
+    private boolean start(Token claim, Collection<String> waiting, boolean now) {
         if (closing || !writer.isAlive()) {
             return true; // the worker is stopping: no writer to prove it with; the lease holds as it did before
         }
         List<Start> requested = new ArrayList<>();
-        CompletableFuture<Boolean> proven = requestProof(claim.id(), claim.claimId(), evenIfShown, requested);
+        CompletableFuture<Boolean> proven = requestProof(claim.id(), claim.claimId(), now, requested);
         for (String id : waiting) {
             Token other = held.get(id);
-            if (other != null && (evenIfShown || !shownByFeed(id))) {
-                requestProof(id, other.claimId(), evenIfShown, requested);
+            if (other != null && !shownByFeed(id)) {
+                requestProof(id, other.claimId(), false, requested);
             }
         }
         if (!requested.isEmpty()) {
@@ -245,11 +249,14 @@ public final class HeldTokens implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Boolean> requestProof(String id, String claimId, boolean evenIfShown,
-            List<Start> requested) {
-        return proofs.computeIfAbsent(id, k -> {
+    /** A start write for the claim, or the one on its way; {@code now}: a new one unless one is on its way. */
+    private CompletableFuture<Boolean> requestProof(String id, String claimId, boolean now, List<Start> requested) {
+        return proofs.compute(id, (k, pending) -> {
+            if (pending != null && !(now && pending.isDone())) {
+                return pending;
+            }
             CompletableFuture<Boolean> proven = new CompletableFuture<>();
-            requested.add(new Start(id, claimId, proven, clock.instant().getEpochSecond(), evenIfShown));
+            requested.add(new Start(id, claimId, proven, clock.instant().getEpochSecond(), now));
             return proven;
         });
     }

@@ -320,9 +320,8 @@ public final class TokenWorker {
         // change since our claim: such a token is let go (logged by the writer), never run. A start write for every
         // token would cost a 1-slot worker a write round trip per job, so it is spent only while PiCaS pilots lock
         // tokens of the pool: they write over a claim without looking, in the milliseconds the feed cannot cover
-        boolean byWrite = claimer.seesForeignLocks();
-        boolean mine = held.proof(token.id()).orElseGet(() -> (!byWrite && provenByFeed(token))
-                || held.start(token, List.copyOf(waiting), byWrite));
+        boolean mine = claimer.seesForeignLocks() ? held.startWritten(token)
+                : held.proof(token.id()).orElseGet(() -> provenByFeed(token) || held.start(token, List.copyOf(waiting)));
         if (!mine) {
             running.remove(token.id());
             leaseLost.remove(token.id());

@@ -501,26 +501,29 @@ class HeldTokensIT {
     }
 
     @Test
-    void while_picas_pilots_lock_tokens_a_claim_the_feed_showed_is_written_all_the_same(TestCouch couch)
-            throws Exception {
+    void while_picas_pilots_lock_tokens_every_start_is_written_at_the_start(TestCouch couch) throws Exception {
         CountingDatabase db = new CountingDatabase(couch.settings(couch.createDatabase()));
-        List<Token> tokens = claimed(db, 3);
-        Token first = tokens.get(0);
-        Token waiting = tokens.get(1);
-        Token overwritten = tokens.get(2);
+        List<Token> tokens = claimed(db, 4);
+        Token shown = tokens.get(0);
+        Token overwritten = tokens.get(1);
+        Token provenEarlier = tokens.get(2);
         try (HeldTokens held = held(db, Duration.ofMillis(20))) {
             tokens.forEach(held::hold);
-            tokens.forEach(t -> held.observe(List.of(db.get(t.id()).orElseThrow()))); // the feed shows every claim
+            held.observe(List.of(db.get(shown.id()).orElseThrow(), db.get(overwritten.id()).orElseThrow()));
+            assertThat(held.start(tokens.get(3), List.of(provenEarlier.id()))).isTrue(); // proven as it waited
+            assertThat(held.proof(provenEarlier.id())).contains(true);
             // a PiCaS pilot writes over a claim without looking, after the feed showed it and before the job starts
             picasRelock(db, overwritten.id(), overwritten.lock() + 1);
+            db.startsWritten.clear();
 
-            assertThat(held.start(first, List.of(waiting.id(), overwritten.id()), true)).isTrue();
+            assertThat(held.startWritten(shown)).isTrue();
+            assertThat(held.startWritten(overwritten)).isFalse(); // let go: its job will not run
+            assertThat(held.startWritten(provenEarlier)).isTrue();
 
-            assertThat(db.startsWritten).containsExactlyInAnyOrder(first.id(), waiting.id(), overwritten.id());
-            assertLetGo(held, overwritten.id());
-            assertThat(held.proof(waiting.id())).contains(true);
+            assertThat(db.startsWritten).containsExactly(shown.id(), overwritten.id(), provenEarlier.id());
+            assertThat(held.holds(overwritten.id())).isFalse();
         }
-        assertThat(new Token(db.get(waiting.id()).orElseThrow()).document().has("started_at")).isTrue();
+        assertThat(new Token(db.get(shown.id()).orElseThrow()).document().has("started_at")).isTrue();
         assertThat(db.get(overwritten.id()).orElseThrow().path("hostname").asText()).isEqualTo("picas-node");
     }
 
