@@ -129,9 +129,9 @@ public final class HeldTokens implements AutoCloseable {
     /**
      * The write that proves a claim still holds just before its job starts; completes with whether it does. Its time
      * (epoch second) is fixed when it is asked for, so that a retry writes what an attempt whose answer was lost wrote,
-     * and the conflict it then meets is recognised as that attempt.
+     * and the conflict it then meets is recognised as that attempt. {@code evenIfShown}: written even when the feed
+     * has shown the claim back meanwhile (see {@link #startWritten}).
      */
-    /** {@code evenIfShown}: written even when the feed shows the claim back meanwhile (see {@link #startWritten}). */
     private record Start(String id, String claimId, CompletableFuture<Boolean> proven, long at, boolean evenIfShown) {}
 
     /** Start writes asked for together, written in one request. */
