@@ -90,6 +90,7 @@ public final class HeldTokens implements AutoCloseable {
     // a PiCaS pilot holds would make its own result write conflict, which PiCaS never re-saves)
     private final Map<String, SupersededRun> pendingRuns = new ConcurrentHashMap<>();
     private final AtomicLong letGo = new AtomicLong();
+    private final AtomicLong startWrites = new AtomicLong();
     private final Backoff writeBackoff;
     private final long leaseMarginMillis;
     private final long writeIntervalNanos;
@@ -336,6 +337,11 @@ public final class HeldTokens implements AutoCloseable {
         held.remove(id);
         shownByFeed.remove(id);
         proofs.remove(id);
+    }
+
+    /** Start writes sent (retries of one not counted again), since start. */
+    public long startWrites() {
+        return startWrites.get();
     }
 
     /** Tokens let go before their job started, since start: another client had changed them after our claim. */
@@ -642,6 +648,7 @@ public final class HeldTokens implements AutoCloseable {
                 continue;
             }
             Token started = current.started(st.at(), st.at() + leaseSeconds);
+            startWrites.incrementAndGet();
             startsWritten.add(st);
             startDocs.add(started);
             docs.add(started.document());

@@ -562,8 +562,9 @@ public final class TokenWorker {
             executor.awaitTermination(30, TimeUnit.SECONDS);
         }
         if (claimer != null) {
-            LOG.info("Worker {} stopped: claimed {} tokens, lost {} claim races, sent {} CouchDB requests",
-                    worker.workerId(), claimer.claims(), claimer.conflicts(), CouchDbClients.requestCount());
+            LOG.info("Worker {} stopped: claimed {} tokens, lost {} claim races, sent {} CouchDB requests, {} start"
+                    + " writes", worker.workerId(), claimer.claims(), claimer.conflicts(), CouchDbClients.requestCount(),
+                    held == null ? 0 : held.startWrites());
         }
         if (held != null) {
             // tokens whose jobs never started (dropped from the executor's queue) go back to the pool too
