@@ -466,7 +466,9 @@ final class BenchReport {
                 + " steady-state column, for"
                 + " reference, runs from the `_changes` read that first saw 10 % of the tokens finished to the one that"
                 + " saw 90 % (read every 25 ms); results reach the server in batches (one `_bulk_docs` per write"
-                + " interval, larger while a write is in flight), so on a short row it jumps.\n");
+                + " interval, larger while a write is in flight), so on a short row it jumps. It reads n/a where fewer"
+                + " than 5 reads that caught up with the feed fell in that span: on a busy server the watch's reads"
+                + " lag behind, and two that catch up on either side of a long lag would make a rate of a moment.\n");
         md.append("- **Bare spawn**: the same command, placeholders filled, started by a minimal Java loop"
                 + " (`ProcessBuilder` `/bin/sh -c CMD`, wait for exit) at the same concurrency, without a database:"
                 + " the physical limit of the shell path on this machine.\n");
@@ -586,8 +588,9 @@ final class BenchReport {
         md.append("|---|---|---|---|---|---|---|---|---|---|" + (proxied ? "---|" : "") + "\n");
         for (PoolBench.ShellResult r : p.shell()) {
             BareSpawn.Result spawn = run.spawn().get(r.concurrency());
-            md.append(String.format(Locale.ROOT, "| %d × %d | %.1f | %.1f | %s | %s | %s | %s / %s MB | %d | %d | %s |%s%n",
-                    r.processes(), r.slots(), r.tokensPerSecond(), r.steady(),
+            md.append(String.format(Locale.ROOT, "| %d × %d | %.1f | %s | %s | %s | %s | %s / %s MB | %d | %d | %s |%s%n",
+                    r.processes(), r.slots(), r.tokensPerSecond(),
+                    Double.isNaN(r.steadyPerSecond()) ? "n/a" : String.format(Locale.ROOT, "%.1f", r.steadyPerSecond()),
                     spawn == null ? "n/a" : f2(r.tokensPerSecond() / spawn.perSecond()), f3(waste(r)), perToken(r),
                     mb0(r.rssMaxKb()), mb0(r.rssMedianKb()), r.runs().duplicates(), r.errors(),
                     f1(r.forksPerToken()), proxied

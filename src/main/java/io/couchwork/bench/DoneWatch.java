@@ -27,6 +27,8 @@ final class DoneWatch {
     private static final int CHECK_BATCH = 500;
 
     private static final int FINISHED_GENERATION = 3;
+    /** Reads, the first and the last included, that a steady-state rate must rest on. */
+    private static final int STEADY_SAMPLES = 5;
 
     private final CouchDatabase database;
     private final LongpollFeed feed;
@@ -130,17 +132,31 @@ final class DoneWatch {
      * count; NaN when the reads were too few to tell.
      */
     double steadyPerSecond(int count) {
+        return steadyPerSecond(progress, count);
+    }
+
+    /**
+     * As {@link #steadyPerSecond(int)} over {@code {nanoTime, finished}} samples of reads that had caught up with the
+     * feed. NaN unless at least {@value #STEADY_SAMPLES} such reads fall between 10 % and 90 %: on a busy server the
+     * watch's reads lag behind (each brings a full batch), and two reads that happen to catch up on either side of a
+     * long lag would make a rate of a moment, many times the row's.
+     */
+    static double steadyPerSecond(java.util.List<long[]> progress, int count) {
         long[] from = null;
         long[] to = null;
+        int between = 0;
         for (long[] sample : progress) {
             if (from == null && sample[1] >= count / 10) {
                 from = sample;
+            }
+            if (from != null && to == null) {
+                between++;
             }
             if (to == null && sample[1] >= count * 9 / 10) {
                 to = sample;
             }
         }
-        if (from == null || to == null || to[0] <= from[0] || to[1] <= from[1]) {
+        if (from == null || to == null || to[0] <= from[0] || to[1] <= from[1] || between < STEADY_SAMPLES) {
             return Double.NaN;
         }
         return (to[1] - from[1]) / ((to[0] - from[0]) / 1e9);

@@ -47,11 +47,6 @@ final class PoolBench {
             long conflicts, long requests, long rssMaxKb, long rssMedianKb, RunsLog.Check runs, int errors,
             ServerCostProxy.Stats server, double forksPerToken, CpuUse.Share cpu, double steadyPerSecond) {
 
-        /** The steady-state rate (10 % to 90 % of the tokens finished), or the whole run's where that is unknown. */
-        double steady() {
-            return Double.isNaN(steadyPerSecond) ? tokensPerSecond : steadyPerSecond;
-        }
-
         int concurrency() {
             return processes * slots;
         }
