@@ -511,6 +511,8 @@ class HeldTokensIT {
             tokens.forEach(held::hold);
             held.observe(List.of(db.get(shown.id()).orElseThrow(), db.get(overwritten.id()).orElseThrow()));
             assertThat(held.start(tokens.get(3), List.of(provenEarlier.id()))).isTrue(); // proven as it waited
+            // answered by the same request, completed just after the first
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.proof(provenEarlier.id()).isPresent());
             assertThat(held.proof(provenEarlier.id())).contains(true);
             // a PiCaS pilot writes over a claim without looking, after the feed showed it and before the job starts
             picasRelock(db, overwritten.id(), overwritten.lock() + 1);
