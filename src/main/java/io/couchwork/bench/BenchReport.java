@@ -589,8 +589,7 @@ final class BenchReport {
         for (PoolBench.ShellResult r : p.shell()) {
             BareSpawn.Result spawn = run.spawn().get(r.concurrency());
             md.append(String.format(Locale.ROOT, "| %d × %d | %.1f | %s | %s | %s | %s | %s / %s MB | %d | %d | %s |%s%n",
-                    r.processes(), r.slots(), r.tokensPerSecond(),
-                    Double.isNaN(r.steadyPerSecond()) ? "n/a" : String.format(Locale.ROOT, "%.1f", r.steadyPerSecond()),
+                    r.processes(), r.slots(), r.tokensPerSecond(), f1(r.steadyPerSecond()),
                     spawn == null ? "n/a" : f2(r.tokensPerSecond() / spawn.perSecond()), f3(waste(r)), perToken(r),
                     mb0(r.rssMaxKb()), mb0(r.rssMedianKb()), r.runs().duplicates(), r.errors(),
                     f1(r.forksPerToken()), proxied

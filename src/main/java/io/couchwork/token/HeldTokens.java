@@ -130,10 +130,10 @@ public final class HeldTokens implements AutoCloseable {
     /**
      * The write that proves a claim still holds just before its job starts; completes with whether it does. Its time
      * (epoch second) is fixed when it is asked for, so that a retry writes what an attempt whose answer was lost wrote,
-     * and the conflict it then meets is recognised as that attempt. {@code evenIfShown}: written even when the feed
-     * has shown the claim back meanwhile (see {@link #startWritten}).
+     * and the conflict it then meets is recognised as that attempt. {@code atStart}: asked for as the job starts, and
+     * written even when the feed has shown the claim back meanwhile (see {@link #startWritten}).
      */
-    private record Start(String id, String claimId, CompletableFuture<Boolean> proven, long at, boolean evenIfShown) {}
+    private record Start(String id, String claimId, CompletableFuture<Boolean> proven, long at, boolean atStart) {}
 
     /** Start writes asked for together, written in one request. */
     private record Starts(List<Start> starts) implements Op {}
@@ -217,12 +217,12 @@ public final class HeldTokens implements AutoCloseable {
         return start(claim, List.of(), true);
     }
 
-    private boolean start(Token claim, Collection<String> waiting, boolean now) {
+    private boolean start(Token claim, Collection<String> waiting, boolean atStart) {
         if (closing || !writer.isAlive()) {
             return true; // the worker is stopping: no writer to prove it with; the lease holds as it did before
         }
         List<Start> requested = new ArrayList<>();
-        CompletableFuture<Boolean> proven = requestProof(claim.id(), claim.claimId(), now, requested);
+        CompletableFuture<Boolean> proven = requestProof(claim.id(), claim.claimId(), atStart, requested);
         for (String id : waiting) {
             Token other = held.get(id);
             if (other != null && !shownByFeed(id)) {
@@ -250,14 +250,17 @@ public final class HeldTokens implements AutoCloseable {
         }
     }
 
-    /** A start write for the claim, or the one on its way; {@code now}: a new one unless one is on its way. */
-    private CompletableFuture<Boolean> requestProof(String id, String claimId, boolean now, List<Start> requested) {
+    /**
+     * A start write for the claim, or the one asked for already; {@code atStart}: a new one unless one is on its way
+     * (an earlier proof may be older than the job's start).
+     */
+    private CompletableFuture<Boolean> requestProof(String id, String claimId, boolean atStart, List<Start> requested) {
         return proofs.compute(id, (k, pending) -> {
-            if (pending != null && !(now && pending.isDone())) {
+            if (pending != null && !(atStart && pending.isDone())) {
                 return pending;
             }
             CompletableFuture<Boolean> proven = new CompletableFuture<>();
-            requested.add(new Start(id, claimId, proven, clock.instant().getEpochSecond(), now));
+            requested.add(new Start(id, claimId, proven, clock.instant().getEpochSecond(), atStart));
             return proven;
         });
     }
@@ -643,7 +646,7 @@ public final class HeldTokens implements AutoCloseable {
                 st.proven().complete(false);
                 continue;
             }
-            if (!st.evenIfShown() && shownByFeed(st.id())) {
+            if (!st.atStart() && shownByFeed(st.id())) {
                 st.proven().complete(true);
                 continue;
             }
