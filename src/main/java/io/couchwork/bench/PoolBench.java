@@ -103,11 +103,11 @@ final class PoolBench {
             CpuUse cpu = CpuUse.start(serverPid);
             long t0 = System.nanoTime();
             resume(db);
-            watch.awaitFinished(tokens);
-            double seconds = RawServerBench.seconds(t0);
-            double serverMs = 1000 * cpu.since().serverSeconds() / tokens;
+            RowEnd end = watch.awaitFinished(tokens, () -> new RowEnd(RawServerBench.seconds(t0), cpu.since(),
+                    Double.NaN, null));
             main.stop();
-            return new Result(tokens / seconds, rssKb(ProcessHandle.current().pid(), "VmRSS:"), serverMs);
+            return new Result(tokens / end.seconds(), rssKb(ProcessHandle.current().pid(), "VmRSS:"),
+                    1000 * end.cpu().serverSeconds() / tokens);
         } finally {
             databases.drop(db);
             BenchHome.delete(benchHome);
@@ -152,11 +152,8 @@ final class PoolBench {
             CpuUse cpu = CpuUse.start(serverPid, workers.stream().map(Process::pid).toList());
             long t0 = System.nanoTime();
             resume(db);
-            watch.awaitFinished(tokens);
-            double seconds = RawServerBench.seconds(t0);
-            CpuUse.Share cpuShare = cpu.since();
-            double forksPerToken = forks.perJob(tokens);
-            ServerCostProxy.Stats server = proxy == null ? null : proxy.stats().since(before);
+            RowEnd end = watch.awaitFinished(tokens, () -> new RowEnd(RawServerBench.seconds(t0), cpu.since(),
+                    forks.perJob(tokens), proxy == null ? null : proxy.stats().since(before)));
             List<Long> rss = new ArrayList<>();
             for (Process worker : workers) {
                 rss.add(peakRssKb(worker.pid()));
@@ -177,15 +174,19 @@ final class PoolBench {
                 }
             }
             List<Long> sorted = rss.stream().sorted().toList();
-            return new ShellResult(processes, slots, tokens, warmUp, tokens / seconds, seconds, claims, conflicts,
-                    reported == processes ? requests : -1, sorted.get(sorted.size() - 1), sorted.get(sorted.size() / 2),
-                    runs.check(), watch.errors(), server, forksPerToken, cpuShare, watch.steadyPerSecond(tokens));
+            return new ShellResult(processes, slots, tokens, warmUp, tokens / end.seconds(), end.seconds(), claims,
+                    conflicts, reported == processes ? requests : -1, sorted.get(sorted.size() - 1),
+                    sorted.get(sorted.size() / 2), runs.check(), watch.errors(), end.server(), end.forksPerToken(),
+                    end.cpu(), watch.steadyPerSecond(tokens));
         } finally {
             workers.forEach(Process::destroyForcibly);
             databases.drop(db);
             BenchHome.delete(directory);
         }
     }
+
+    /** A row's figures as they stood when the feed showed its last token finished: its time and what it cost. */
+    private record RowEnd(double seconds, CpuUse.Share cpu, double forksPerToken, ServerCostProxy.Stats server) {}
 
     /**
      * Tokens run before the timed part: a few dozen per execution slot of the row, and 500 per worker process at least:

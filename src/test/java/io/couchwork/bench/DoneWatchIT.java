@@ -17,17 +17,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The bench's wait for finished tokens never takes a token whose claim was proven by a start write for finished. */
+/**
+ * The bench's wait for finished tokens never takes a token whose claim was proven by a start write for finished, and ends
+ * a row when the feed shows its last token finished, not after the check that reads them back.
+ */
 @ExtendWith(CouchDbServerExtension.class)
 class DoneWatchIT {
 
     private static final WorkerIdentity WORKER = new WorkerIdentity("host", "host-1-bench", Map.of());
 
     @Test
-    void waits_for_a_token_at_its_third_revision_that_is_still_running_until_it_is_done(TestCouch couch) {
+    void waits_for_a_token_at_its_third_revision_that_is_still_running_until_it_is_done(TestCouch couch)
+            throws Exception {
         CouchDatabase db = CouchDatabase.connect(couch.settings(couch.createDatabase()));
         NewTokens factory = new NewTokens("token", Clock.systemUTC());
         List<ObjectNode> docs = List.of(factory.token(TextNode.valueOf("a"), 0), factory.token(TextNode.valueOf("b"), 0));
@@ -39,12 +45,17 @@ class DoneWatchIT {
         assertThat(started.rev()).startsWith("3-");
 
         DoneWatch watch = new DoneWatch(db);
-        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> watch.awaitFinished(2));
+        AtomicInteger ends = new AtomicInteger();
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(
+                () -> watch.awaitFinished(2, ends::incrementAndGet));
+        // the row's end is taken when the feed shows both at their third revision, before the check reads them back
+        await().atMost(Duration.ofSeconds(10)).until(() -> ends.get() == 1);
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !waiting.isDone());
 
         finish(db, started);
-        await().atMost(Duration.ofSeconds(30)).until(waiting::isDone);
-        assertThat(waiting).isCompleted();
+        // and taken again when the one the check found running is seen finished: that is the end returned
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(ends).hasValue(2);
     }
 
     @Test
