@@ -33,6 +33,7 @@ public final class CouchDbClients {
         }
         // after enableRetries, which rebuilds the HTTP client
         client.setClient(client.getClient().newBuilder()
+                .socketFactory(new NoDelaySocketFactory())
                 .connectTimeout(settings.connectTimeout())
                 .readTimeout(settings.readTimeout())
                 .addNetworkInterceptor(chain -> {
