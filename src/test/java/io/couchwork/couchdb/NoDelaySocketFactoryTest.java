@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.ibm.cloud.cloudant.v1.Cloudant;
 import com.sun.net.httpserver.HttpServer;
+import io.couchwork.testing.FixedAnswerServer;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import okhttp3.Call;
@@ -37,15 +36,8 @@ class NoDelaySocketFactoryTest {
 
     @Test
     void the_couchdb_client_talks_over_a_socket_with_nagle_off() throws Exception {
-        HttpServer couch = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        couch.createContext("/", exchange -> {
-            byte[] body = "{\"couchdb\":\"Welcome\",\"version\":\"3.5.0\"}".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        couch.start();
+        HttpServer couch = FixedAnswerServer.start(200, "application/json",
+                "{\"couchdb\":\"Welcome\",\"version\":\"3.5.0\"}");
         try {
             String url = "http://127.0.0.1:" + couch.getAddress().getPort();
             Cloudant client = CouchDbClients.create(CouchDbSettings.read(CouchDbSettings.properties(url, "", "", "db")));

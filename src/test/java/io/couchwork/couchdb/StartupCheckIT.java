@@ -7,15 +7,13 @@ import com.sun.net.httpserver.HttpServer;
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
 import io.couchwork.devserver.BundledCouchServer;
+import io.couchwork.testing.FixedAnswerServer;
 import io.couchwork.testing.AuthServer;
 import io.couchwork.testing.CouchDbServerExtension;
 import io.couchwork.testing.TestCouch;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -123,7 +121,7 @@ class StartupCheckIT {
 
     @Test
     void should_refuse_a_server_that_answers_html() throws IOException {
-        HttpServer web = webServer(200, "text/html", "<html><body>Welcome to nginx!</body></html>");
+        HttpServer web = FixedAnswerServer.start(200, "text/html", "<html><body>Welcome to nginx!</body></html>");
         try {
             String url = "http://127.0.0.1:" + web.getAddress().getPort();
             assertThatThrownBy(() -> check(base(url)))
@@ -138,7 +136,7 @@ class StartupCheckIT {
 
     @Test
     void should_refuse_a_json_server_that_is_not_couchdb() throws IOException {
-        HttpServer web = webServer(200, "application/json", "{\"status\":\"ok\"}");
+        HttpServer web = FixedAnswerServer.start(200, "application/json", "{\"status\":\"ok\"}");
         try {
             String url = "http://127.0.0.1:" + web.getAddress().getPort();
             assertThatThrownBy(() -> check(base(url)))
@@ -151,7 +149,7 @@ class StartupCheckIT {
 
     @Test
     void should_refuse_a_server_answering_404_at_its_root() throws IOException {
-        HttpServer web = webServer(404, "text/plain", "Not Found");
+        HttpServer web = FixedAnswerServer.start(404, "text/plain", "Not Found");
         try {
             String url = "http://127.0.0.1:" + web.getAddress().getPort();
             assertThatThrownBy(() -> check(base(url)))
@@ -171,20 +169,6 @@ class StartupCheckIT {
         properties.put("couchwork.couchdb.url", url);
         properties.put("couchwork.couchdb.wait-for-server", "0s");
         return properties;
-    }
-
-    private static HttpServer webServer(int status, String contentType, String body) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", contentType);
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        });
-        server.start();
-        return server;
     }
 
     private static int freePort() {

@@ -7,11 +7,10 @@ import com.sun.net.httpserver.HttpServer;
 import io.couchwork.CouchworkException;
 import io.couchwork.ExitCode;
 import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.FixedAnswerServer;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -52,14 +51,7 @@ class BundledCouchServerIT {
 
     @Test
     void a_port_where_a_couchdb_answers_is_refused_naming_that_server() throws Exception {
-        HttpServer couch = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        couch.createContext("/", exchange -> {
-            byte[] body = COUCHDB_WELCOME.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        couch.start();
+        HttpServer couch = FixedAnswerServer.start(200, "application/json", COUCHDB_WELCOME);
         int port = couch.getAddress().getPort();
         try {
             assertThatThrownBy(() -> BundledCouchServer.start(Path.of("testserver"),

@@ -7,11 +7,11 @@ import com.sun.net.httpserver.HttpServer;
 import io.couchwork.devserver.BundledCouchServer;
 import io.couchwork.testing.AuthServer;
 import io.couchwork.testing.CouchDbServerExtension;
+import io.couchwork.testing.FixedAnswerServer;
 import io.couchwork.testing.LaunchedApp;
 import io.couchwork.testing.PlainHttp;
 import io.couchwork.testing.TestCouch;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -156,15 +156,7 @@ class BadInputScenario {
         all.add(run("missing database, creation not allowed", server, missingDb, 78, List.of("Database '" + missingDb
                 + "' does not exist", "couchwork.couchdb.create-database"), "couchwork.couchdb.create-database=false"));
 
-        HttpServer notCouch = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        notCouch.createContext("/", exchange -> {
-            byte[] page = "<html><body>It works!</body></html>".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "text/html");
-            exchange.sendResponseHeaders(200, page.length);
-            exchange.getResponseBody().write(page);
-            exchange.close();
-        });
-        notCouch.start();
+        HttpServer notCouch = FixedAnswerServer.start(200, "text/html", "<html><body>It works!</body></html>");
         String notCouchUrl = "http://127.0.0.1:" + notCouch.getAddress().getPort();
         all.add(run("a URL that is not CouchDB", Map.of(), db, 78, List.of(notCouchUrl + " does not look like a CouchDB"),
                 "couchwork.couchdb.url=" + notCouchUrl));
