@@ -153,7 +153,7 @@ final class DoneWatch {
      * watch's reads lag behind (each brings a full batch), and two reads that happen to catch up on either side of a
      * long lag would make a rate of a moment, many times the row's.
      */
-    static double steadyPerSecond(java.util.List<long[]> progress, int count) {
+    static double steadyPerSecond(List<long[]> progress, int count) {
         long[] from = null;
         long[] to = null;
         int between = 0;

@@ -8,8 +8,7 @@ package io.couchwork.token;
 public final class ForeignLocks {
 
     private final long memoryMillis;
-    private volatile long lastSeenMillis;
-    private volatile boolean seen;
+    private volatile long lastSeenMillis = Long.MIN_VALUE; // none yet
 
     /** {@code memoryMillis}: how long one foreign lock counts; pilots that go on working lock tokens all the time. */
     public ForeignLocks(long memoryMillis) {
@@ -20,12 +19,11 @@ public final class ForeignLocks {
     public void saw(Token token, long nowMillis) {
         if (token.state() == TokenState.LOCKED && !ClaimOwnership.isCouchworkLease(token)) {
             lastSeenMillis = nowMillis;
-            seen = true;
         }
     }
 
     /** Whether a foreign lock was seen within the memory. */
     public boolean recent(long nowMillis) {
-        return seen && nowMillis - lastSeenMillis <= memoryMillis;
+        return lastSeenMillis >= nowMillis - memoryMillis;
     }
 }
