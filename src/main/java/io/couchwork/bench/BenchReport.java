@@ -29,10 +29,16 @@ final class BenchReport {
         }
     }
 
-    /** The whole run; {@code noop}, {@code wake} and {@code flows} are null when not measured. */
+    /** One step of the shell path turned off (or none, as shipped), and its row. */
+    record StepRun(ShellStep step, PoolBench.ShellResult result) {}
+
+    /** The steps of the shell path measured in one profile and row; the first is the row as shipped. */
+    record Steps(Benchmark.Profile profile, Benchmark.Row row, List<StepRun> runs) {}
+
+    /** The whole run; {@code noop}, {@code wake}, {@code flows} and {@code steps} are null when not measured. */
     record Run(String server, Path home, Map<Integer, BareSpawn.Result> spawn, int spawnJobs, PoolBench.Result noop,
             int noopTokens, int noopConcurrency, List<ProfileRun> profiles, Percentiles wake, FlowBench.Result flows,
-            int flowDocuments, Map<String, String> settings, double seconds) {}
+            int flowDocuments, Map<String, String> settings, Steps steps, double seconds) {}
 
     private static final double SHELL_TARGET = 0.8;
     private static final double PICAS_TARGET = 3;
@@ -59,6 +65,7 @@ final class BenchReport {
         for (ProfileRun profile : run.profiles()) {
             profile(md, run, profile);
         }
+        steps(md, run);
         noop(md, run);
         latency(md, run);
         return md.toString();
@@ -626,6 +633,39 @@ final class BenchReport {
                     r.conflicts(), r.duplicates(), r.lostResults(), r.runs().duplicates()));
         });
         md.append('\n');
+    }
+
+    private static void steps(StringBuilder md, Run run) {
+        Steps steps = run.steps();
+        if (steps == null || steps.runs().isEmpty()) {
+            return;
+        }
+        boolean proxied = steps.profile().cost() != null;
+        PoolBench.ShellResult shipped = steps.runs().get(0).result();
+        BareSpawn.Result spawn = run.spawn().get(steps.row().processes() * steps.row().slots());
+        md.append("## Each step of the shell path\n\n");
+        md.append(String.format(Locale.ROOT, "What the steps that make the shell path cheap are worth, in profile %s,"
+                + " %d × %d (the shipped concurrency), %d tokens per row: each row turns one step off as a user can,"
+                + " right after a row as shipped, so that the rows share the machine's state. Everything else is as"
+                + " in the shell rows above.%n%n", steps.profile().title(), steps.row().processes(),
+                steps.row().slots(), shipped.tokens()));
+        md.append("| step turned off | how | tokens/s | ÷ as shipped | ÷ bare spawn | requests per token | forks per token"
+                + " | CPU ms per token: worker JVM / bundled server |" + (proxied ? " write queue busy |" : "")
+                + " duplicates |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|" + (proxied ? "---|" : "") + "\n");
+        for (StepRun step : steps.runs()) {
+            PoolBench.ShellResult r = step.result();
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %s | %s | %s | %s / %s |%s %d |%n",
+                    step.step().name(), step.step().how(), r.tokensPerSecond(),
+                    f2(r.tokensPerSecond() / shipped.tokensPerSecond()),
+                    spawn == null ? "n/a" : f2(r.tokensPerSecond() / spawn.perSecond()), perToken(r),
+                    f1(r.forksPerToken()), workerCpuMs(r), serverCpuMs(r),
+                    proxied ? String.format(Locale.ROOT, " %.0f %% |", busy(r)) : "", r.runs().duplicates()));
+        }
+        md.append("\nTwo steps have no switch and show elsewhere: the job shell itself (one per worker, where each job"
+                + " once cost a supervisor shell, a `setsid`, a watcher and a `sleep` per second: the bare spawn, one"
+                + " program started from the JVM per job, is the floor of any design that starts a process per job"
+                + " from the JVM), and log files attached only when not empty (an attachment is a write per file).\n\n");
     }
 
     private static void noop(StringBuilder md, Run run) {

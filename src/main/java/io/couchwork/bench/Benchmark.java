@@ -19,7 +19,7 @@ public final class Benchmark {
 
     /** What to run and how much; {@code profiles}: keys of {@link #PROFILES} (ignored against COUCHDB_URL). */
     public record Options(int tokens, int clusterTokens, int picasTokens, int picasClusterTokens, int noopTokens,
-            List<String> profiles, int latencySamples, int flowDocuments, List<Row> rows) {}
+            List<String> profiles, int latencySamples, int flowDocuments, List<Row> rows, boolean steps) {}
 
     /** One shell row: worker processes × execution slots each. */
     public record Row(int processes, int slots) {
@@ -47,6 +47,8 @@ public final class Benchmark {
             new Profile(CostModel.CLUSTER.key(), CostModel.CLUSTER.title(), CostModel.CLUSTER));
 
     static final int[] PICAS_THREADS = {1, 4, 16};
+    /** The row the steps of the shell path are measured in: one worker process with the shipped concurrency. */
+    static final Row STEP_ROW = new Row(1, 4);
     private static final int NOOP_CONCURRENCY = 16;
 
     private final String url;
@@ -108,6 +110,8 @@ public final class Benchmark {
         Percentiles wake = null;
         FlowBench.Result flows = null;
         List<BenchReport.ProfileRun> runs = new ArrayList<>();
+        Profile stepProfile = options.steps() ? stepProfile(profiles) : null;
+        BenchReport.Steps steps = null;
         for (Profile profile : profiles) {
             boolean cluster = profile.cost() == CostModel.CLUSTER;
             int tokens = cluster ? options.clusterTokens() : options.tokens();
@@ -138,6 +142,9 @@ public final class Benchmark {
                             result.tokensPerSecond(), result.conflicts(), result.runs().duplicates(),
                             result.server() == null ? "" : ", server requests per token " + perToken(result)));
                 }
+                if (profile == stepProfile) {
+                    steps = measureSteps(pool, tokens, proxy, profile);
+                }
                 Map<Integer, PicasBaseline.Result> picas = new LinkedHashMap<>();
                 for (int threads : PICAS_THREADS) {
                     say(profile.title() + ": PiCaS-style loop, " + threads + " thread(s), " + picasTokens
@@ -160,7 +167,34 @@ public final class Benchmark {
         }
         return new BenchReport.Run(server, home.root(), spawn, options.tokens(), noop, options.noopTokens(),
                 NOOP_CONCURRENCY, runs, wake, flows, options.flowDocuments(), Settings.of(home.configFile()),
-                RawServerBench.seconds(started));
+                steps, RawServerBench.seconds(started));
+    }
+
+    /**
+     * The steps of the shell path, each turned off on its own, next to a row as shipped run just before them (not the
+     * profile's own row, which ran minutes earlier: neighbours in time share the machine's state).
+     */
+    private static BenchReport.Steps measureSteps(PoolBench pool, int tokens, ServerCostProxy proxy, Profile profile)
+            throws Exception {
+        List<BenchReport.StepRun> measured = new ArrayList<>();
+        List<ShellStep> all = new ArrayList<>(List.of(ShellStep.AS_SHIPPED));
+        all.addAll(ShellStep.OFF);
+        for (ShellStep step : all) {
+            say(profile.title() + ": shell route " + STEP_ROW.processes() + " × " + STEP_ROW.slots() + ", step off: "
+                    + step.name() + " ...");
+            PoolBench.ShellResult result = pool.shellWorkers(tokens, STEP_ROW.processes(), STEP_ROW.slots(), proxy,
+                    step);
+            measured.add(new BenchReport.StepRun(step, result));
+            say(String.format(java.util.Locale.ROOT, "  %.1f tokens/s, %d duplicates", result.tokensPerSecond(),
+                    result.runs().duplicates()));
+        }
+        return new BenchReport.Steps(profile, STEP_ROW, measured);
+    }
+
+    /** Where the steps are measured: at CouchDB 3's single-node costs when that profile runs, else the first. */
+    static Profile stepProfile(List<Profile> profiles) {
+        return profiles.stream().filter(p -> p.cost() == CostModel.SINGLE_NODE).findFirst()
+                .orElse(profiles.isEmpty() ? null : profiles.get(0));
     }
 
     /** What the proxy saw per token, by kind of request (the bench's own watching and loading included). */

@@ -123,13 +123,20 @@ final class PoolBench {
      * token is finished (JVM start-up is not measured).
      */
     ShellResult shellWorkers(int tokens, int processes, int slots, ServerCostProxy proxy) throws Exception {
+        return shellWorkers(tokens, processes, slots, proxy, ShellStep.AS_SHIPPED);
+    }
+
+    /** As {@link #shellWorkers(int, int, int, ServerCostProxy)}, with one step of the shell path turned off. */
+    ShellResult shellWorkers(int tokens, int processes, int slots, ServerCostProxy proxy, ShellStep step)
+            throws Exception {
         CouchDatabase db = databases.create("shell");
         Path directory = Files.createTempDirectory("couchwork-bench-shell-");
         RunsLog runs = new RunsLog(directory);
         Map<String, String> properties = new LinkedHashMap<>(databases.properties(db.name()));
         properties.put("couchwork.pool.concurrency", Integer.toString(slots));
-        properties.put("couchwork.exec.command", runs.command());
+        properties.put("couchwork.exec.command", step.command(runs.command()));
         properties.put("couchwork.http.enabled", "false"); // the default; several workers would share its port
+        properties.putAll(step.settings());
         List<Process> workers = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         try {

@@ -61,6 +61,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + " are left out reads n/a.")
     List<String> rows;
 
+    @Option(names = "--steps", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Measure each step of the shell path turned off on its own, at 1 x 4 (default: on;"
+                    + " --no-steps leaves them out).")
+    boolean steps;
+
     @Spec
     CommandSpec spec;
 
@@ -88,7 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
             return new Benchmark(server.url(), server.user(), server.password(), server.description(),
                     server.bundled() == null ? -1 : server.bundled().pid())
                     .run(new Benchmark.Options(tokens, clusterTokens, picasTokens, picasClusterTokens, noopTokens,
-                            profiles, latencySamples, flowDocuments, grid), output);
+                            profiles, latencySamples, flowDocuments, grid, steps), output);
         }
     }
 }

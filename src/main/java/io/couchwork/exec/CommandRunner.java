@@ -214,7 +214,7 @@ public final class CommandRunner {
      * after it must not be shared by the worker's jobs); any other runs in a fork of the job shell, which spares the
      * start of a shell program per job.
      */
-    static JobShell.Mode modeFor(String command) {
+    public static JobShell.Mode modeFor(String command) {
         return command.contains("$$") || command.contains("${$}") ? JobShell.Mode.OWN_SHELL : JobShell.Mode.SUBSHELL;
     }
 
