@@ -15,7 +15,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class BareSpawn {
 
-    record Result(int concurrency, int jobs, double perSecond, RunsLog.Check runs, long failures, double forksPerJob) {}
+    /**
+     * Spawns per second; the CPU time per job, in ms, of the shells started ({@code /bin/sh} and what it ran) and of
+     * this JVM starting and waiting for them.
+     */
+    record Result(int concurrency, int jobs, double perSecond, RunsLog.Check runs, long failures, double forksPerJob,
+            double shellCpuMs, double spawningCpuMs) {}
 
     private BareSpawn() {}
 
@@ -29,6 +34,7 @@ final class BareSpawn {
             AtomicReference<Exception> error = new AtomicReference<>();
             ExecutorService threads = Executors.newFixedThreadPool(concurrency);
             ShellJob.Forks forks = ShellJob.Forks.start();
+            CpuUse.Own cpu = CpuUse.Own.now();
             long t0 = System.nanoTime();
             for (int t = 0; t < concurrency; t++) {
                 threads.execute(() -> {
@@ -47,10 +53,12 @@ final class BareSpawn {
             threads.awaitTermination(30, TimeUnit.MINUTES);
             double seconds = RawServerBench.seconds(t0);
             double forksPerJob = forks.perJob(jobs);
+            CpuUse.Own used = CpuUse.Own.now();
             if (error.get() != null) {
                 throw error.get();
             }
-            return new Result(concurrency, jobs, jobs / seconds, runs.check(), failures.get(), forksPerJob);
+            return new Result(concurrency, jobs, jobs / seconds, runs.check(), failures.get(), forksPerJob,
+                    1000 * (used.children() - cpu.children()) / jobs, 1000 * (used.self() - cpu.self()) / jobs);
         } finally {
             BenchHome.delete(directory);
         }

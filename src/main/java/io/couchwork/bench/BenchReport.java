@@ -312,9 +312,28 @@ final class BenchReport {
             s.append(String.format(Locale.ROOT, "The shell path created about %.1f more processes or threads per token"
                     + " than a bare spawn (median over these rows; the counter is machine-wide, so noisy)%s", median,
                     median >= 0.8 ? ": the job shell forks twice per job (a fork that waits for the job, and the"
-                            + " job's subshell) and starts no program, where the bare spawn starts `/bin/sh` once; a"
-                            + " fork of the small shell costs less than that start, so the rest of the bound is each"
-                            + " token's handling in the worker and the server. " : ". "));
+                            + " job's subshell) and starts no program, where the bare spawn starts `/bin/sh` once. "
+                            : ". "));
+        }
+        List<Double> jobMs = new ArrayList<>();
+        List<Double> spawnCpuMs = new ArrayList<>();
+        for (ShellMiss m : misses) {
+            double ms = 1000 * m.row().cpu().jobSeconds() / m.row().tokens();
+            double bare = m.spawn().shellCpuMs() + m.spawn().spawningCpuMs();
+            if (!Double.isNaN(ms) && !Double.isNaN(bare)) {
+                jobMs.add(ms);
+                spawnCpuMs.add(bare);
+            }
+        }
+        if (!jobMs.isEmpty()) {
+            double job = jobMs.stream().sorted().toList().get(jobMs.size() / 2);
+            double bare = spawnCpuMs.stream().sorted().toList().get(spawnCpuMs.size() / 2);
+            s.append(String.format(Locale.ROOT, "A job of the shell path took %.2f ms of CPU (median over these rows:"
+                    + " the job shell's forks, from its CPU time with theirs) where a bare spawn took %.2f ms (its"
+                    + " shell, and the JVM starting it)%s", job, bare, job <= bare
+                            ? ", so the rest of the bound is each token's handling in the worker and the server. "
+                            : ": on this machine a fork of the small shell costs more than the start of a program"
+                                    + " from the JVM, and that is part of the bound. "));
         }
         if (!coresBusy.isEmpty()) {
             double busy = coresBusy.stream().sorted().toList().get(coresBusy.size() / 2);
@@ -373,18 +392,22 @@ final class BenchReport {
                 continue;
             }
             double spawnMs = 1000.0 * cores / m.spawn().perSecond();
-            rows.add(String.format(Locale.ROOT, "%s %d × %d: budget %.2f ms, the spawn itself %.2f ms, the bundled"
-                    + " server %.2f ms, the worker JVMs %.2f ms", m.profile().key(), r.processes(), r.slots(),
-                    spawnMs / 0.8, spawnMs, serverMs, jvmMs));
+            rows.add(String.format(Locale.ROOT, "%s %d × %d: budget %.2f ms, the spawn itself %.2f ms; the shell path's"
+                    + " jobs %s ms, the bundled server %.2f ms, the worker JVMs %.2f ms, the bench's own process%s %s ms",
+                    m.profile().key(), r.processes(), r.slots(), spawnMs / 0.8, spawnMs,
+                    cpuMs(r.cpu().jobSeconds(), r), serverMs, jvmMs,
+                    r.server() == null ? " (its watch of the feed)" : " (the cost proxy, its watch of the feed)",
+                    cpuMs(r.cpu().benchSeconds(), r)));
         }
         if (rows.isEmpty()) {
             return "";
         }
         return String.format(Locale.ROOT, "From 4 slots up a bare spawn keeps all %d cores busy, so at 0.8 × its rate"
                 + " a token may cost at most %d ÷ (0.8 × spawns/s) of core time, its own spawn included; what the"
-                + " tokens of the missed rows cost in core time (per token): %s. Wherever the server's and the JVMs'"
-                + " share exceed a quarter of the spawn's cost, 0.8 is out of reach on this machine while the server"
-                + " shares its cores; on a worker node whose CouchDB runs elsewhere, only the JVM's share counts. ",
+                + " tokens of the missed rows cost in core time (per token; the jobs' from the job shells' CPU time"
+                + " with that of the forks they reaped): %s. Wherever the jobs, the server and the JVMs together"
+                + " exceed the budget, 0.8 is out of reach on this machine while the server shares its cores; on a"
+                + " worker node whose CouchDB runs elsewhere, only the jobs' and the JVM's share count. ",
                 cores, cores, String.join("; ", rows));
     }
 
@@ -424,7 +447,7 @@ final class BenchReport {
     }
 
     private static String cpuMs(double seconds, PoolBench.ShellResult r) {
-        return Double.isNaN(seconds) ? "—" : String.format(Locale.ROOT, "%.1f", 1000 * seconds / r.tokens());
+        return Double.isNaN(seconds) ? "—" : String.format(Locale.ROOT, "%.2f", 1000 * seconds / r.tokens());
     }
 
     private static String spreadPart(ProfileRun p, PoolBench.ShellResult eight, PoolBench.ShellResult one) {
@@ -561,10 +584,13 @@ final class BenchReport {
     private static void spawn(StringBuilder md, Run run) {
         md.append("## Bare spawn reference\n\n");
         md.append(String.format(Locale.ROOT, "%d jobs per concurrency, no database.%n%n", run.spawnJobs()));
-        md.append("| concurrency | spawns/s | forks per job | duplicates | failed |\n|---|---|---|---|---|\n");
-        run.spawn().forEach((c, r) -> md.append(String.format(Locale.ROOT, "| %d | %.1f | %s | %d | %d |%n", c,
-                r.perSecond(), f1(r.forksPerJob()), r.runs().duplicates(), r.failures())));
-        md.append('\n');
+        md.append("| concurrency | spawns/s | forks per job | CPU ms per job: the shell / the JVM starting it | duplicates"
+                + " | failed |\n|---|---|---|---|---|---|\n");
+        run.spawn().forEach((c, r) -> md.append(String.format(Locale.ROOT, "| %d | %.1f | %s | %s / %s | %d | %d |%n",
+                c, r.perSecond(), f1(r.forksPerJob()), f2(r.shellCpuMs()), f2(r.spawningCpuMs()),
+                r.runs().duplicates(), r.failures())));
+        md.append("\nCPU time is counted in hundredths of a second per process (the shells' when the JVM reaps them),"
+                + " so a figure per job is an average over the row.\n\n");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -650,16 +676,16 @@ final class BenchReport {
                 + " in the shell rows above.%n%n", steps.profile().title(), steps.row().processes(),
                 steps.row().slots(), shipped.tokens()));
         md.append("| step turned off | how | tokens/s | ÷ as shipped | ÷ bare spawn | requests per token | forks per token"
-                + " | CPU ms per token: worker JVM / bundled server |" + (proxied ? " write queue busy |" : "")
+                + " | CPU ms per token: jobs / worker JVM / bundled server |" + (proxied ? " write queue busy |" : "")
                 + " duplicates |\n");
         md.append("|---|---|---|---|---|---|---|---|---|" + (proxied ? "---|" : "") + "\n");
         for (StepRun step : steps.runs()) {
             PoolBench.ShellResult r = step.result();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %s | %s | %s | %s / %s |%s %d |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %s | %s | %s | %s / %s / %s |%s %d |%n",
                     step.step().name(), step.step().how(), r.tokensPerSecond(),
                     f2(r.tokensPerSecond() / shipped.tokensPerSecond()),
                     spawn == null ? "n/a" : f2(r.tokensPerSecond() / spawn.perSecond()), perToken(r),
-                    f1(r.forksPerToken()), workerCpuMs(r), serverCpuMs(r),
+                    f1(r.forksPerToken()), cpuMs(r.cpu().jobSeconds(), r), workerCpuMs(r), serverCpuMs(r),
                     proxied ? String.format(Locale.ROOT, " %.0f %% |", busy(r)) : "", r.runs().duplicates()));
         }
         md.append("\nTwo steps have no switch and show elsewhere: the job shell itself (one per worker, where each job"
