@@ -14,9 +14,10 @@ import picocli.CommandLine.Spec;
         description = {"Measure Couchwork's real path in one run and write the figures as Markdown.",
             "Worker processes running the shipped shell route (routes/process-tokens.camel.yaml) with a trivial"
                 + " command, the same command spawned bare (the machine's limit) and run by a PiCaS-style loop, the"
-                + " server alone, and the no-op step; on the bundled server as it is and behind a proxy giving each"
-                + " request CouchDB 3.5's measured service time (single node, cluster). Against COUCHDB_URL when set (then"
-                + " without the cost profiles). About 12 minutes with the defaults on 2 cores."})
+                + " server alone, each step of the shell path turned off on its own, and the no-op step; on the bundled"
+                + " server as it is and behind a proxy giving each request CouchDB 3.5's measured service time (single"
+                + " node, cluster). Against COUCHDB_URL when set (then without the cost profiles). 12 to 30 minutes"
+                + " with the defaults on 2 cores, as fast as the machine starts processes."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--output", defaultValue = "docs/benchmarks.md", description = "Report file (default: ${DEFAULT-VALUE}).")
