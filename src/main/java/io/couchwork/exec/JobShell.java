@@ -40,11 +40,16 @@ public final class JobShell {
      * subshell of that one, so that its exit, exec, traps, cd and variables end with it; it sees none of the loop's
      * variables (unset, and named so as not to meet a user's) and no arguments. Lines under PIPE_BUF reach the worker
      * whole even when jobs end together. $2 says whether the shell leads its own process group: only then may it kill
-     * the group (without setsid, that group is the worker's, and perhaps a batch script's too).
+     * the group (without setsid, that group is the worker's, and perhaps a batch script's too). "jobs" frees the jobs
+     * that ended: a shell that is not interactive keeps every background job in its table until it is waited for or
+     * reported, and each new job (and each fork, which inherits the table) goes through it, so that without it a job
+     * start grew slower with every job run before (dash: 4.2 to 7.7 ms per job over 14,000 jobs; bash: 17 to 34 ms
+     * over 6,000) and the shell's memory grew with them.
      */
     static final String SCRIPT = """
             couchwork_shell=$1 couchwork_own_group=$2
             while IFS=' ' read -r couchwork_op couchwork_id couchwork_dir; do
+              jobs >/dev/null
               case $couchwork_op in
                 run|spawn) {
                        if [ "$couchwork_op" = run ]; then

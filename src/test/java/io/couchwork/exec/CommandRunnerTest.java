@@ -154,6 +154,29 @@ class CommandRunnerTest {
         assertThat(own.run("exit 0", dir, Map.of(), NO_TIMEOUT).exitCode()).isZero(); // the job shell serves on
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/bin/dash", "/bin/bash", "busybox"})
+    void should_keep_the_job_shell_as_small_after_a_thousand_jobs_as_before(String shell) throws Exception {
+        CommandRunner own = new CommandRunner(1024, 1024, Shells.path(shell, dir));
+        for (int i = 0; i < 200; i++) {
+            assertThat(own.run("true", dir, Map.of(), NO_TIMEOUT).exitCode()).isZero();
+        }
+        long jobShell = JobShell.forShell(Shells.path(shell, dir)).process().orElseThrow().pid();
+        long before = residentKb(jobShell);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(own.run("true", dir, Map.of(), NO_TIMEOUT).exitCode()).isZero();
+        }
+        // a shell that keeps every ended job grows by 40 (dash) to 600 (bash) bytes per job: 40-600 KB here
+        assertThat(JobShell.forShell(Shells.path(shell, dir)).process().orElseThrow().pid()).isEqualTo(jobShell);
+        assertThat(residentKb(jobShell) - before).as("the job shell's growth over 1,000 jobs, KB").isLessThan(16);
+    }
+
+    private static long residentKb(long pid) throws java.io.IOException {
+        return java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                .filter(line -> line.startsWith("VmRSS:")).map(line -> line.replaceAll("[^0-9]", ""))
+                .mapToLong(Long::parseLong).findFirst().orElseThrow();
+    }
+
     @Test
     void should_run_a_job_in_a_process_of_its_own_that_the_job_shell_forked_without_starting_a_program()
             throws Exception {
