@@ -283,6 +283,8 @@ final class BenchReport {
         List<Double> extraForks = new ArrayList<>();
         List<Double> coresBusy = new ArrayList<>();
         List<Double> serverShare = new ArrayList<>();
+        List<Double> jobMs = new ArrayList<>();
+        List<Double> spawnCpuMs = new ArrayList<>();
         List<String> queueBound = new ArrayList<>();
         for (ShellMiss m : misses) {
             PoolBench.ShellResult r = m.row();
@@ -304,30 +306,25 @@ final class BenchReport {
                 coresBusy.add(r.cpu().busy());
                 serverShare.add(Double.isNaN(r.cpu().server()) ? 0 : r.cpu().server());
             }
+            double jobCpuMs = 1000 * r.cpu().jobSeconds() / r.tokens();
+            double bareCpuMs = m.spawn().shellCpuMs() + m.spawn().spawningCpuMs();
+            if (!Double.isNaN(jobCpuMs) && !Double.isNaN(bareCpuMs)) {
+                jobMs.add(jobCpuMs);
+                spawnCpuMs.add(bareCpuMs);
+            }
         }
         s.append('\n');
         if (!extraForks.isEmpty()) {
-            List<Double> sorted = extraForks.stream().sorted().toList();
-            double median = sorted.get(sorted.size() / 2);
+            double median = median(extraForks);
             s.append(String.format(Locale.ROOT, "The shell path created about %.1f more processes or threads per token"
                     + " than a bare spawn (median over these rows; the counter is machine-wide, so noisy)%s", median,
                     median >= 0.8 ? ": the job shell forks twice per job (a fork that waits for the job, and the"
                             + " job's subshell) and starts no program, where the bare spawn starts `/bin/sh` once. "
                             : ". "));
         }
-        List<Double> jobMs = new ArrayList<>();
-        List<Double> spawnCpuMs = new ArrayList<>();
-        for (ShellMiss m : misses) {
-            double ms = 1000 * m.row().cpu().jobSeconds() / m.row().tokens();
-            double bare = m.spawn().shellCpuMs() + m.spawn().spawningCpuMs();
-            if (!Double.isNaN(ms) && !Double.isNaN(bare)) {
-                jobMs.add(ms);
-                spawnCpuMs.add(bare);
-            }
-        }
         if (!jobMs.isEmpty()) {
-            double job = jobMs.stream().sorted().toList().get(jobMs.size() / 2);
-            double bare = spawnCpuMs.stream().sorted().toList().get(spawnCpuMs.size() / 2);
+            double job = median(jobMs);
+            double bare = median(spawnCpuMs);
             s.append(String.format(Locale.ROOT, "A job of the shell path took %.2f ms of CPU (median over these rows:"
                     + " the job shell's forks, from its CPU time with theirs) where a bare spawn took %.2f ms (its"
                     + " shell, and the JVM starting it)%s", job, bare, job <= bare
@@ -336,8 +333,8 @@ final class BenchReport {
                                     + " from the JVM, and that is part of the bound. "));
         }
         if (!coresBusy.isEmpty()) {
-            double busy = coresBusy.stream().sorted().toList().get(coresBusy.size() / 2);
-            double server = serverShare.stream().sorted().toList().get(serverShare.size() / 2);
+            double busy = median(coresBusy);
+            double server = median(serverShare);
             s.append(String.format(Locale.ROOT, "While these rows ran, the machine's cores were %.0f %% busy (median),"
                     + " %.0f %% of all core time in the bundled server's process alone%s ", 100 * busy, 100 * server,
                     busy >= 0.85 ? ": the shell path shares the cores with the server, the worker JVMs and the proxy,"
@@ -444,6 +441,11 @@ final class BenchReport {
 
     private static String serverCpuMs(PoolBench.ShellResult r) {
         return cpuMs(r.cpu().serverSeconds(), r);
+    }
+
+    /** The middle value of a list that is not empty (the upper one of an even count). */
+    private static double median(List<Double> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
     }
 
     private static String cpuMs(double seconds, PoolBench.ShellResult r) {

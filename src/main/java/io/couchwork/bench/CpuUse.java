@@ -27,10 +27,9 @@ final class CpuUse {
     /** This process's CPU seconds so far: its own, and its reaped children's (a bare spawn's shells); NaN unknown. */
     record Own(double self, double children) {
         static Own now() {
-            String[] f = stat(ProcessHandle.current().pid());
-            return f == null ? new Own(Double.NaN, Double.NaN)
-                    : new Own((Long.parseLong(f[11]) + Long.parseLong(f[12])) / JIFFIES_PER_SECOND,
-                            (Long.parseLong(f[13]) + Long.parseLong(f[14])) / JIFFIES_PER_SECOND);
+            long[] t = times(ProcessHandle.current().pid());
+            return t == null ? new Own(Double.NaN, Double.NaN)
+                    : new Own(t[0] / JIFFIES_PER_SECOND, t[1] / JIFFIES_PER_SECOND);
         }
     }
 
@@ -133,27 +132,29 @@ final class CpuUse {
 
     /** A process's user + system jiffies, -1 when unknown. */
     private static long process(long pid) {
-        String[] f = stat(pid);
-        return f == null ? -1 : Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        long[] t = times(pid);
+        return t == null ? -1 : t[0];
     }
 
     /** A process's user + system jiffies with those of the children it has reaped, -1 when unknown. */
     private static long processAndReaped(long pid) {
-        String[] f = stat(pid);
-        return f == null ? -1
-                : Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        long[] t = times(pid);
+        return t == null ? -1 : t[0] + t[1];
     }
 
-    /** The fields of /proc/PID/stat after the command's name (state first), null when unknown. */
-    private static String[] stat(long pid) {
+    /**
+     * A process's user + system jiffies, and those of the children it has reaped (utime + stime, cutime + cstime in
+     * /proc/PID/stat); null when unknown.
+     */
+    private static long[] times(long pid) {
         if (pid < 0) {
             return null;
         }
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            Long.parseLong(f[14]);
-            return f;
+            return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]),
+                Long.parseLong(f[13]) + Long.parseLong(f[14])};
         } catch (IOException | RuntimeException e) {
             return null;
         }
